@@ -274,13 +274,13 @@ func jsonKind(goKind string) string {
 
 func (w *wireItem) item() (*ConfigurationItem, error) {
 	ci := &ConfigurationItem{
-		Version:              first(w.ConfigurationItemVersion, w.Version),
-		Status:               ItemStatus(w.Status),
-		AccountID:            first(w.AwsAccountID, w.AccountID),
-		ResourceType:         w.ResourceType,
-		ResourceID:           w.ResourceID,
-		ARN:                  first(w.ARN, w.Arn),
-		Region:               w.AwsRegion,
+		Version:      first(w.ConfigurationItemVersion, w.Version),
+		Status:       ItemStatus(w.Status),
+		AccountID:    first(w.AwsAccountID, w.AccountID),
+		ResourceType: w.ResourceType,
+		ResourceID:   w.ResourceID,
+		ARN:          first(w.ARN, w.Arn),
+		Region:       w.AwsRegion,
 	}
 	var err error
 	if ci.CaptureTime, err = decodeTime(w.CaptureTime); err != nil {
