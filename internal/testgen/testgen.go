@@ -78,7 +78,7 @@ func envelope(rtype, id, name, arn string, i int, conf map[string]any, supp map[
 		"configurationStateId": 1763457164118 + i, "awsAccountId": Account, "configurationItemStatus": "OK",
 		"resourceType": rtype, "resourceId": id, "resourceName": name, "ARN": arn, "awsRegion": Region,
 		"availabilityZone": "Regional", "configurationStateMd5Hash": "", "resourceCreationTime": "2025-03-02T10:00:00.000Z",
-		"tags": map[string]string{"team": "team-" + strconv.Itoa(i%17), "env": []string{"prod", "dev", "test"}[i%3]},
+		"tags":          map[string]string{"team": "team-" + strconv.Itoa(i%17), "env": []string{"prod", "dev", "test"}[i%3]},
 		"relatedEvents": []any{}, "relationships": []any{}, "configuration": conf, "supplementaryConfiguration": supp,
 	}
 }
@@ -92,17 +92,17 @@ func bucket(r *rand.Rand, i int) map[string]any {
 	name := fmt.Sprintf("acme-bucket-%07d", i)
 	arn := "arn:aws:s3:::" + name
 	supp := map[string]any{
-		"AccessControlList":             `{"grantSet":null,"grantList":[{"grantee":{"id":"4a5c2e1f8d9b7c6a","displayName":null},"permission":"FullControl"}],"owner":{"displayName":null,"id":"4a5c2e1f8d9b7c6a"},"isRequesterCharged":false}`,
-		"BucketAccelerateConfiguration": map[string]any{"status": nil},
-		"BucketLoggingConfiguration":    map[string]any{"destinationBucketName": nil, "logFilePrefix": nil},
+		"AccessControlList":               `{"grantSet":null,"grantList":[{"grantee":{"id":"4a5c2e1f8d9b7c6a","displayName":null},"permission":"FullControl"}],"owner":{"displayName":null,"id":"4a5c2e1f8d9b7c6a"},"isRequesterCharged":false}`,
+		"BucketAccelerateConfiguration":   map[string]any{"status": nil},
+		"BucketLoggingConfiguration":      map[string]any{"destinationBucketName": nil, "logFilePrefix": nil},
 		"BucketNotificationConfiguration": map[string]any{"configurations": map[string]any{}},
-		"BucketVersioningConfiguration": map[string]any{"status": []string{"Enabled", "Off", "Suspended"}[r.IntN(3)], "isMfaDeleteEnabled": nil},
-		"IsRequesterPaysEnabled":        false,
+		"BucketVersioningConfiguration":   map[string]any{"status": []string{"Enabled", "Off", "Suspended"}[r.IntN(3)], "isMfaDeleteEnabled": nil},
+		"IsRequesterPaysEnabled":          false,
 	}
 	if r.IntN(10) < 8 {
 		supp["ServerSideEncryptionConfiguration"] = map[string]any{"rules": []any{map[string]any{
 			"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": []string{"AES256", "aws:kms"}[r.IntN(2)], "kmsMasterKeyID": nil},
-			"bucketKeyEnabled": r.IntN(2) == 0}}}
+			"bucketKeyEnabled":                   r.IntN(2) == 0}}}
 	}
 	if r.IntN(10) < 7 {
 		supp["PublicAccessBlockConfiguration"] = map[string]any{"blockPublicAcls": true, "ignorePublicAcls": true, "blockPublicPolicy": r.IntN(5) > 0, "restrictPublicBuckets": true}
@@ -177,7 +177,7 @@ func instance(r *rand.Rand, i int) map[string]any {
 		"instanceType": "t3.medium", "launchTime": "2026-10-01T08:00:00.000Z", "subnetId": "subnet-0a1b2c3d", "vpcId": fmt.Sprintf("vpc-%017x", i%40),
 		"privateIpAddress": "10.20.1.15", "securityGroups": []any{map[string]any{"groupName": "g", "groupId": fmt.Sprintf("sg-%017x", i+1)}},
 		"blockDeviceMappings": []any{map[string]any{"deviceName": "/dev/xvda", "ebs": map[string]any{"volumeId": fmt.Sprintf("vol-%017x", i), "status": "attached"}}},
-		"tags": []any{}, "architecture": "x86_64", "rootDeviceType": "ebs", "hypervisor": "nitro"}
+		"tags":                []any{}, "architecture": "x86_64", "rootDeviceType": "ebs", "hypervisor": "nitro"}
 	if r.IntN(4) > 0 {
 		conf["metadataOptions"] = map[string]any{"state": "applied", "httpTokens": []string{"required", "optional"}[r.IntN(2)], "httpPutResponseHopLimit": 2, "httpEndpoint": "enabled"}
 	}
@@ -194,7 +194,7 @@ func volume(r *rand.Rand, i int) map[string]any {
 	id := fmt.Sprintf("vol-%017x", i)
 	conf := map[string]any{"volumeId": id, "size": 50, "availabilityZone": Region + "a", "state": "in-use", "createTime": "2026-10-01T08:00:00.000Z",
 		"attachments": []any{map[string]any{"volumeId": id, "instanceId": fmt.Sprintf("i-%017x", i), "device": "/dev/xvda", "state": "attached"}},
-		"volumeType": "gp3", "encrypted": r.IntN(4) > 0, "tags": []any{}}
+		"volumeType":  "gp3", "encrypted": r.IntN(4) > 0, "tags": []any{}}
 	return envelope("AWS::EC2::Volume", id, "", fmt.Sprintf("arn:aws:ec2:%s:%s:volume/%s", Region, Account, id), i, conf, nil)
 }
 
