@@ -35,9 +35,9 @@ type Remediation struct {
 	extraActions []string
 	// passRoleTo lists the services a role is passed to (iam:PassRole).
 	passRoleTo []string
-	// check validates parameter combinations after each parameter has
-	// been decoded on its own.
-	check func(v values) error
+	// check validates parameter combinations (and their relation to the
+	// resource id) after each parameter has been decoded on its own.
+	check func(id string, v values) error
 	// run reads the state and records (and, when applying, makes) writes.
 	run func(r *run) error
 }
@@ -149,7 +149,7 @@ func (rem *Remediation) prepare(t Target) (string, values, error) {
 		return "", nil, err
 	}
 	if rem.check != nil {
-		if err := rem.check(v); err != nil {
+		if err := rem.check(t.ResourceID, v); err != nil {
 			return "", nil, err
 		}
 	}

@@ -22,16 +22,19 @@ func s3EnableAccessLogging() *Remediation {
 				Description: "The key prefix of the log objects."},
 		},
 		APIs: []string{"s3:GetBucketLogging", "s3:PutBucketLogging"},
-		run:  runS3EnableAccessLogging,
+		check: func(bucket string, v values) error {
+			if v.str("targetBucket") == bucket {
+				return invalid("parameter targetBucket: a bucket does not log into itself (each log delivery would add a log object)")
+			}
+			return nil
+		},
+		run: runS3EnableAccessLogging,
 	}
 }
 
 func runS3EnableAccessLogging(r *run) error {
 	bucket, arn := r.id, r.bucketARN(r.id)
 	target, prefix := r.values.str("targetBucket"), r.values.str("targetPrefix")
-	if target == bucket {
-		return invalid("parameter targetBucket: a bucket does not log into itself (each log delivery would add a log object)")
-	}
 	out, err := r.clients.S3.GetBucketLogging(r.ctx, &s3.GetBucketLoggingInput{Bucket: &bucket})
 	if err != nil {
 		return apiError("s3:GetBucketLogging", arn, err)

@@ -24,7 +24,7 @@ func s3EnableDefaultEncryption() *Remediation {
 				Description: "Turn S3 Bucket Keys on with aws:kms (never turned off)."},
 		},
 		APIs: []string{"s3:GetBucketEncryption", "s3:PutBucketEncryption", "kms:DescribeKey"},
-		check: func(v values) error {
+		check: func(_ string, v values) error {
 			switch {
 			case v.str("sseAlgorithm") == "aws:kms" && v.str("kmsKeyId") == "":
 				return invalid("parameter kmsKeyId is required when sseAlgorithm is aws:kms")

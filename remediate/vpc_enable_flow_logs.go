@@ -51,7 +51,7 @@ func checkRoleARN(s string) error {
 	return nil
 }
 
-func checkFlowLogDestination(v values) error {
+func checkFlowLogDestination(_ string, v values) error {
 	dest := v.str("destination")
 	switch v.str("destinationType") {
 	case "cloud-watch-logs":
