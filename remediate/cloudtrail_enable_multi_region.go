@@ -15,7 +15,7 @@ func cloudtrailEnableMultiRegion() *Remediation {
 		ID: "cloudtrail-enable-multi-region",
 		Summary: "Makes a trail multi-region (with global service events). Given the account, it does nothing when a multi-region trail exists " +
 			"and converts the only trail of the region otherwise; it never creates a trail.",
-		ResourceTypes: []string{trailType, accountType},
+		ResourceTypes: []string{accountType, trailType},
 		Fixes:         []string{"multi-region-cloudtrail-enabled"},
 		APIs:          []string{"cloudtrail:GetTrail", "cloudtrail:DescribeTrails", "cloudtrail:UpdateTrail"},
 		run:           runCloudTrailEnableMultiRegion,

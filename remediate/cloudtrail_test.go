@@ -129,14 +129,14 @@ func TestCloudTrailRemediations(t *testing.T) {
 		},
 		{
 			reason: "single-region without global events: both turned on", rem: "cloudtrail-enable-multi-region",
-			target:     Target{ResourceID: "main"},
+			target:     Target{ResourceType: "AWS::CloudTrail::Trail", ResourceID: "main"},
 			trails:     []map[string]any{trail("main", testRegion, map[string]any{"IncludeGlobalServiceEvents": false})},
 			wantUpdate: map[string]any{"Name": trailARNMain, "IsMultiRegionTrail": true, "IncludeGlobalServiceEvents": true},
 			resource:   trailARNMain, detail: "the trail logs one region; make it multi-region, with global service events",
 		},
 		{
 			reason: "account target: the region's only trail is converted", rem: "cloudtrail-enable-multi-region",
-			target:     Target{ResourceType: "AWS::::Account", ResourceID: testAccount},
+			target:     Target{ResourceID: testAccount},
 			trails:     []map[string]any{trail("main", testRegion, nil), trail("eu", "eu-west-1", nil)},
 			wantUpdate: map[string]any{"Name": trailARNMain, "IsMultiRegionTrail": true},
 			resource:   trailARNMain, detail: "the trail logs one region; make it multi-region",

@@ -116,6 +116,19 @@ func (rem *Remediation) Check(t Target) error {
 	return err
 }
 
+// CheckParameters validates parameter values alone, as [Remediation.Check]
+// does, for when the resource is not known yet (a document generator).
+func (rem *Remediation) CheckParameters(params map[string]string) error {
+	v, err := decodeParameters(rem.Parameters, params)
+	if err != nil {
+		return err
+	}
+	if rem.check != nil {
+		return rem.check("", v)
+	}
+	return nil
+}
+
 // Plan reads the current state and returns the writes Apply would make,
 // each with Applied false. It makes no write.
 func (rem *Remediation) Plan(ctx context.Context, c *Clients, t Target, opts ...Option) (*Result, error) {
