@@ -32,7 +32,7 @@ func (f *fakeAWS) trails(trails ...map[string]any) *fakeTrails {
 		return nil
 	}
 	f.on("cloudtrail:GetTrail", func(c call) reply {
-		in := c.jsonBody(f.t)
+		in := c.JSON(f.t)
 		ft.mu.Lock()
 		defer ft.mu.Unlock()
 		t := find(in["Name"].(string))
@@ -49,7 +49,7 @@ func (f *fakeAWS) trails(trails ...map[string]any) *fakeTrails {
 		return ok200(string(b))
 	})
 	f.on("cloudtrail:UpdateTrail", func(c call) reply {
-		in := c.jsonBody(f.t)
+		in := c.JSON(f.t)
 		ft.mu.Lock()
 		defer ft.mu.Unlock()
 		t := find(in["Name"].(string))
@@ -86,7 +86,7 @@ func trail(name, home string, fields map[string]any) map[string]any {
 // checkJSON compares a JSON request body with the wanted value.
 func checkJSON(t *testing.T, c call, want map[string]any) {
 	t.Helper()
-	if diff := cmp.Diff(want, c.jsonBody(t)); diff != "" {
+	if diff := cmp.Diff(want, c.JSON(t)); diff != "" {
 		t.Errorf("%s body (-want +got):\n%s", c.API, diff)
 	}
 }

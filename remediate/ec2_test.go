@@ -16,7 +16,7 @@ const (
 // checkForm compares a query-protocol request's parameters.
 func checkForm(t *testing.T, c call, want url.Values) {
 	t.Helper()
-	if diff := cmp.Diff(want, c.params()); diff != "" {
+	if diff := cmp.Diff(want, c.Params()); diff != "" {
 		t.Errorf("%s parameters (-want +got):\n%s", c.API, diff)
 	}
 }
@@ -329,7 +329,7 @@ func TestVPCEnableFlowLogs(t *testing.T) {
 				sc.wantWrites = []string{"ec2:CreateFlowLogs"}
 				sc.wantActions[0].Needed, sc.wantActions[0].Applied = true, true
 				sc.checkWrites = func(t *testing.T, w []call) {
-					got := w[0].params()
+					got := w[0].Params()
 					got.Del("ClientToken") // the SDK's idempotency token
 					if diff := cmp.Diff(tt.wantForm, got); diff != "" {
 						t.Errorf("CreateFlowLogs parameters (-want +got):\n%s", diff)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/guardrails-go/guardrails/internal/awsfake"
 )
 
 // fakeBucket is a bucket whose configuration documents the fake keeps: a
@@ -37,7 +39,7 @@ func (f *fakeAWS) bucket(name string, docs map[string]string) *fakeBucket {
 	for k, v := range docs {
 		b.docs[k] = v
 	}
-	for _, sub := range s3Subresources {
+	for _, sub := range awsfake.S3Subresources {
 		op := strings.ToUpper(sub[:1]) + sub[1:]
 		getAPI, putAPI := "s3:GetBucket"+op, "s3:PutBucket"+op
 		if sub == "publicAccessBlock" {
@@ -68,13 +70,11 @@ func (f *fakeAWS) bucket(name string, docs map[string]string) *fakeBucket {
 			b.mu.Lock()
 			defer b.mu.Unlock()
 			b.docs[sub] = string(c.Body)
-			return reply{status: 200}
+			return reply{Status: 200}
 		})
 	}
 	return b
 }
-
-func ok200(body string) reply { return reply{status: 200, body: body} }
 
 // fakeKey is a KMS key as DescribeKey tells it.
 type fakeKey struct {

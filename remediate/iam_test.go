@@ -210,7 +210,7 @@ func TestIAMStrengthenPasswordPolicy(t *testing.T) {
 						return ok200(policyXML(current))
 					})
 					f.on("iam:UpdateAccountPasswordPolicy", func(c call) reply {
-						current = c.params()
+						current = c.Params()
 						return ok200(`<UpdateAccountPasswordPolicyResponse ` + iamNS + `><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></UpdateAccountPasswordPolicyResponse>`)
 					})
 				},

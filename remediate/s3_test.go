@@ -83,7 +83,7 @@ func TestS3AccountBlockPublicAccess(t *testing.T) {
 					})
 					f.on("s3control:PutPublicAccessBlock", func(c call) reply {
 						stored = string(c.Body)
-						return reply{status: 200}
+						return reply{Status: 200}
 					})
 				},
 				wantWrites:  []string{},
