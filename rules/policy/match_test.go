@@ -44,7 +44,7 @@ func TestMatchResource(t *testing.T) {
 		{"arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket", false},
 		{"arn:aws:s3:::bucket*", "arn:aws:s3:::bucket", true},
 		{"arn:aws:s3:::Bucket", "arn:aws:s3:::bucket", false}, // resources are case-sensitive
-		{"arn:aws:s3:::b/k?y", "arn:aws:s3:::b/kéy", true},     // '?' is one character, not one byte
+		{"arn:aws:s3:::b/k?y", "arn:aws:s3:::b/kéy", true},    // '?' is one character, not one byte
 		{"*", "anything", true},
 	}
 	for _, tt := range tests {
