@@ -34,6 +34,12 @@ func TestAWSErrors(t *testing.T) {
 			wantError: "s3:PutBucketVersioning arn:aws:s3:::example-data: AccessDenied: the fake says no", attempts: 1,
 		},
 		{
+			reason: "bucket policy write denied", rem: "s3-require-tls", target: Target{ResourceID: "example-data"},
+			setup:   func(f *fakeAWS) { f.bucket("example-data", nil) },
+			failing: "s3:PutBucketPolicy", status: 403, code: "AccessDenied",
+			wantError: "s3:PutBucketPolicy arn:aws:s3:::example-data: AccessDenied: the fake says no", attempts: 1,
+		},
+		{
 			reason: "S3 read throttled (SlowDown), retried", rem: "s3-enable-versioning", target: Target{ResourceID: "example-data"},
 			setup:   func(f *fakeAWS) { f.bucket("example-data", nil) },
 			failing: "s3:GetBucketVersioning", status: 503, code: "SlowDown",

@@ -243,6 +243,7 @@ func (r *run) skip(api, resource, detail string) {
 func All() []*Remediation {
 	all := []*Remediation{
 		s3EnableDefaultEncryption(),
+		s3RequireTLS(),
 		s3BlockPublicAccess(),
 		s3AccountBlockPublicAccess(),
 		s3EnableVersioning(),
