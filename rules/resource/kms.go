@@ -93,16 +93,18 @@ func DecodeKMSKey(ci *evaluate.ConfigurationItem) (*KMSKey, error) {
 		CustomKeyStoreID: conf.CustomKeyStoreID,
 		KeyState:         conf.KeyState,
 	}
-	if err := decodeAtPath("configuration.enabled", conf.Enabled, &k.Enabled); err != nil {
+	if err := decodeAtPath(ci, "configuration.enabled", conf.Enabled, &k.Enabled); err != nil {
 		return nil, err
 	}
-	deletion, err := decodeConfigDate(conf.DeletionDate)
-	if err != nil {
-		return nil, fmt.Errorf("configuration.deletionDate: %v", err)
+	if !unknownUntilDeployed(ci, "configuration.deletionDate") {
+		deletion, err := decodeConfigDate(conf.DeletionDate)
+		if err != nil {
+			return nil, fmt.Errorf("configuration.deletionDate: %v", err)
+		}
+		k.DeletionDate = deletion
 	}
-	k.DeletionDate = deletion
 	if raw, ok := ci.SupplementaryConfiguration["KeyRotationStatus"]; ok {
-		if err := decodeAtPath("supplementaryConfiguration.KeyRotationStatus", raw, &k.RotationEnabled); err != nil {
+		if err := decodeAtPath(ci, "supplementaryConfiguration.KeyRotationStatus", raw, &k.RotationEnabled); err != nil {
 			return nil, err
 		}
 	}

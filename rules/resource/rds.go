@@ -85,7 +85,7 @@ func DecodeRDSDBInstance(ci *evaluate.ConfigurationItem) (*RDSDBInstance, error)
 		{"configuration.multiAZ", conf.MultiAZ, &d.MultiAZ},
 		{"configuration.backupRetentionPeriod", conf.BackupRetentionPeriod, &d.BackupRetentionPeriod},
 	} {
-		if err := decodeAtPath(m.path, m.raw, m.dst); err != nil {
+		if err := decodeAtPath(ci, m.path, m.raw, m.dst); err != nil {
 			return nil, err
 		}
 	}
@@ -176,7 +176,7 @@ func DecodeRDSSnapshot(ci *evaluate.ConfigurationItem) (*RDSSnapshot, error) {
 		s.Identifier = nonEmptyOr(conf.ClusterSnapshotID, conf.ClusterSnapshotIDLower)
 	}
 	s.Identifier = nonEmptyOr(s.Identifier, nonEmptyOr(ci.ResourceName, ci.ResourceID))
-	if err := decodeAtPath(encPath, encRaw, &s.Encrypted); err != nil {
+	if err := decodeAtPath(ci, encPath, encRaw, &s.Encrypted); err != nil {
 		return nil, err
 	}
 	var attrs []struct {

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/guardrails-go/guardrails/evaluate"
 )
 
 // WholeNumber is an integer Config writes as 7, as 7.0 (SelectResourceConfig
@@ -55,10 +57,22 @@ func (n WholeNumber) MarshalJSON() ([]byte, error) {
 // decodeAtPath decodes one member that may be absent (raw empty) into dst;
 // errors name path. Members of types with their own UnmarshalJSON (Bool,
 // WholeNumber) are decoded this way because encoding/json does not say
-// which member such a decoder failed on.
-func decodeAtPath(path string, raw json.RawMessage, dst any) error {
-	if len(raw) == 0 {
+// which member such a decoder failed on. A member the item marks as not
+// known before deployment stays unset: its placeholder is no value.
+func decodeAtPath(ci *evaluate.ConfigurationItem, path string, raw json.RawMessage, dst any) error {
+	if len(raw) == 0 || unknownUntilDeployed(ci, path) {
 		return nil
 	}
 	return decodeField(path, raw, dst)
+}
+
+// unknownUntilDeployed reports whether the item marks the value at path, or
+// a value containing it, as not known before deployment.
+func unknownUntilDeployed(ci *evaluate.ConfigurationItem, path string) bool {
+	for _, u := range ci.Unknown {
+		if u == path || strings.HasPrefix(path, u) && len(path) > len(u) && (path[len(u)] == '.' || path[len(u)] == '[') {
+			return true
+		}
+	}
+	return false
 }
