@@ -286,12 +286,15 @@ func TestDataViewsReadRealData(t *testing.T) {
 		t.Skipf("no real data here (%v); the fixtures under testdata are built from it", err)
 	}
 	decoders := map[string]func(*evaluate.ConfigurationItem) error{
-		resource.KMSKeyType:                 func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeKMSKey(ci); return err },
-		resource.RDSDBInstanceType:          func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeRDSDBInstance(ci); return err },
-		resource.RDSDBSnapshotType:          func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeRDSSnapshot(ci); return err },
-		resource.RDSDBClusterSnapshotType:   func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeRDSSnapshot(ci); return err },
-		resource.LambdaFunctionType:         func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeLambdaFunction(ci); return err },
-		resource.CloudFrontDistributionType: func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeCloudFrontDistribution(ci); return err },
+		resource.KMSKeyType:               func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeKMSKey(ci); return err },
+		resource.RDSDBInstanceType:        func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeRDSDBInstance(ci); return err },
+		resource.RDSDBSnapshotType:        func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeRDSSnapshot(ci); return err },
+		resource.RDSDBClusterSnapshotType: func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeRDSSnapshot(ci); return err },
+		resource.LambdaFunctionType:       func(ci *evaluate.ConfigurationItem) error { _, err := resource.DecodeLambdaFunction(ci); return err },
+		resource.CloudFrontDistributionType: func(ci *evaluate.ConfigurationItem) error {
+			_, err := resource.DecodeCloudFrontDistribution(ci)
+			return err
+		},
 	}
 	seen := map[string]int{}
 	for _, p := range []string{"aws-config-rdk/example_ci", "cloud-custodian/config", "cloud-custodian/placebo", "aws-config-developer-guide"} {
