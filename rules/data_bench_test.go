@@ -35,7 +35,7 @@ func dataBenchItems(b *testing.B, n int) []*evaluate.ConfigurationItem {
 			typ, id = resource.RDSDBInstanceType, fmt.Sprintf("db-%026X", i)
 			conf = map[string]any{"dBInstanceIdentifier": fmt.Sprintf("db%d", i), "dbiResourceId": id,
 				"engine": []string{"postgres", "mysql", "aurora-postgresql"}[i%3], "storageEncrypted": i%5 != 0,
-				"kmsKeyId": "arn:aws:kms:eu-west-1:111122223333:key/e20f3a10-781f-4582-93d7-6dfe67cac827",
+				"kmsKeyId":           "arn:aws:kms:eu-west-1:111122223333:key/e20f3a10-781f-4582-93d7-6dfe67cac827",
 				"publiclyAccessible": i%7 == 0, "multiAZ": i%2 == 0, "backupRetentionPeriod": i % 8,
 				"preferredBackupWindow": "05:19-05:49", "dBInstanceClass": "db.t3.medium", "allocatedStorage": 100,
 				"vpcSecurityGroups": []map[string]string{{"vpcSecurityGroupId": "sg-837620f1", "status": "active"}}}
