@@ -18,6 +18,7 @@ func dataRules() []evaluate.Rule {
 		RDSSnapshotEncrypted(),
 		DBInstanceBackupEnabled(),
 		RDSMultiAZSupport(),
+		LambdaFunctionPublicAccessProhibited(),
 		LambdaInsideVPC(),
 		LambdaEnvironmentNoPlaintextSecrets(),
 		CloudFrontOriginAccessIdentityEnabled(),

@@ -69,6 +69,8 @@ func dataBenchItems(b *testing.B, n int) []*evaluate.ConfigurationItem {
 				c["environment"] = map[string]any{"variables": vars}
 			}
 			conf = c
+			principal := []any{map[string]string{"Service": "apigateway.amazonaws.com"}, "*"}[i%7/6]
+			supp["Policy"] = fmt.Sprintf(`{"Version":"2012-10-17","Id":"default","Statement":[{"Sid":"api","Effect":"Allow","Principal":%s,"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:eu-west-1:111122223333:function:%s","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:execute-api:eu-west-1:111122223333:ia2ajo0b3m/*/POST/register"}}}]}`, mustJSON(b, principal), id)
 		case 5:
 			typ, id = resource.CloudFrontDistributionType, fmt.Sprintf("E%013d", i)
 			origin := map[string]any{"id": "S3-assets", "domainName": "assets.s3.us-east-1.amazonaws.com",
@@ -157,4 +159,13 @@ func BenchmarkDataFamily(b *testing.B) {
 		}
 		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "items/s")
 	})
+}
+
+func mustJSON(b *testing.B, v any) string {
+	b.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return string(raw)
 }

@@ -27,8 +27,9 @@ type LambdaFunction struct {
 	// them. Config does not record them, so items from Config leave this
 	// nil; items built from templates fill configuration.environment.
 	Environment *LambdaEnvironment
-	// Policy is the function's resource-based policy as JSON text ("" when
-	// the item holds none).
+	// Policy is the function's resource-based policy as Config recorded it
+	// (JSON text), "" when the item holds none: Config records
+	// supplementaryConfiguration.Policy only for functions that have one.
 	Policy string
 }
 
@@ -95,9 +96,6 @@ func DecodeLambdaFunction(ci *evaluate.ConfigurationItem) (*LambdaFunction, erro
 		text, err := jsonText(raw)
 		if err != nil {
 			return nil, decodeField("supplementaryConfiguration.Policy", raw, new(string))
-		}
-		if text != "" && !json.Valid([]byte(text)) {
-			return nil, decodeField("supplementaryConfiguration.Policy", json.RawMessage(text), new(map[string]any))
 		}
 		f.Policy = text
 	}
