@@ -147,7 +147,9 @@ func (c *Statement) coversPrincipals(s *Statement) bool {
 	if c.NotPrincipal == nil && c.Principal == nil {
 		return s.NotPrincipal == nil && s.Principal == nil
 	}
-	if c.Principal.Everyone() {
+	// Only a plain "*" in the control stands for everyone here: a partial
+	// wildcard ("arn:aws:iam::444455556666:role/*") covers what it matches.
+	if c.Principal != nil && c.Principal.literalEveryone() {
 		return true
 	}
 	if s.NotPrincipal != nil || s.Principal == nil || s.Principal.Everyone() {
@@ -166,6 +168,21 @@ func (c *Statement) coversPrincipals(s *Statement) bool {
 		allPrincipalsCovered(cp.Service, sp.Service, false) &&
 		allPrincipalsCovered(cp.Federated, sp.Federated, false) &&
 		allPrincipalsCovered(cp.CanonicalUser, sp.CanonicalUser, false)
+}
+
+// literalEveryone reports whether the principal is "*" or lists "*" itself.
+func (p *Principal) literalEveryone() bool {
+	if p.Wildcard {
+		return true
+	}
+	for _, list := range [...][]string{p.AWS, p.Service, p.Federated, p.CanonicalUser} {
+		for _, v := range list {
+			if v == "*" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // principalForms returns the spellings of one principal: an account id and
