@@ -321,6 +321,9 @@ func splitArray(s *jsonscan.Scanner, path string, quoted bool, emit func(rawItem
 		if !more {
 			return nil
 		}
+		if _, err := s.Peek(); err != nil { // skip to the item, for its line
+			return err
+		}
 		line := s.Line()
 		v, err := s.Value(nil)
 		if err != nil {
@@ -369,6 +372,9 @@ func splitObject(s *jsonscan.Scanner, prefix string, emit func(rawItem) bool) er
 			continue
 		}
 		if key == "configurationItem" {
+			if _, err := s.Peek(); err != nil {
+				return err
+			}
 			line := s.Line()
 			v, err := s.Value(nil)
 			if err != nil {
