@@ -14,5 +14,7 @@ func iamRules() []evaluate.Rule {
 		IAMPasswordPolicy(),
 		IAMUserNoPoliciesCheck(),
 		IAMNoInlinePolicyCheck(),
+		IAMPolicyNoStatementsWithAdminAccess(),
+		IAMPolicyNoStatementsWithFullAccess(),
 	}
 }
