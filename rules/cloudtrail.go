@@ -11,5 +11,6 @@ func cloudtrailRules() []evaluate.Rule {
 		CloudTrailEncryptionEnabled(),
 		CloudTrailCloudWatchLogsEnabled(),
 		CloudtrailS3DataeventsEnabled(),
+		CloudtrailBucketProtected(),
 	}
 }
