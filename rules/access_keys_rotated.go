@@ -38,13 +38,12 @@ func AccessKeysRotated() evaluate.Rule {
 			return nil, &evaluate.ParamError{Name: "maxAccessKeyAge", Value: p.Raw("maxAccessKeyAge"), Err: fmt.Errorf("want at least 1 day")}
 		}
 		maxAge := time.Duration(maxDays) * 24 * time.Hour
-		reports := newParsedFacts(facts.ParseCredentialReport)
 		return evaluate.EvaluatorFunc(func(ctx context.Context, in *evaluate.Input) (evaluate.Result, error) {
 			u, err := resource.IAMUserOf(in)
 			if err != nil {
 				return evaluate.Result{}, err
 			}
-			row, err := credentialRow(ctx, in, reports, u.Name, u.ARN)
+			row, err := credentialRow(ctx, in, u.Name, u.ARN)
 			if err != nil {
 				return insufficient(err)
 			}

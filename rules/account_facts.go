@@ -106,10 +106,14 @@ func insufficient(err error) (evaluate.Result, error) {
 	return evaluate.Result{}, err
 }
 
+// credentialReports is shared by the rules that read the credential
+// report, so that one report is parsed once however many of them run. It
+// is keyed by content, so sharing it between engines is safe.
+var credentialReports = newParsedFacts(facts.ParseCredentialReport)
+
 // credentialRow finds the credential report row of the input's IAM user.
-// The report is parsed once per content by the rule's cache.
-func credentialRow(ctx context.Context, in *evaluate.Input, cache *parsedFacts[*facts.CredentialReport], name, arn string) (*facts.Credential, error) {
-	rep, err := readFact(ctx, in, cache, "", facts.CredentialReportFile, "credential report")
+func credentialRow(ctx context.Context, in *evaluate.Input, name, arn string) (*facts.Credential, error) {
+	rep, err := readFact(ctx, in, credentialReports, "", facts.CredentialReportFile, "credential report")
 	if err != nil {
 		return nil, err
 	}

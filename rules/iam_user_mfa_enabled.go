@@ -23,13 +23,12 @@ func IAMUserMFAEnabled() evaluate.Rule {
 		URL:           "https://docs.aws.amazon.com/config/latest/developerguide/iam-user-mfa-enabled.html",
 		Facts:         []string{facts.CredentialReportFile},
 	}, func(evaluate.Params) (evaluate.Evaluator, error) {
-		reports := newParsedFacts(facts.ParseCredentialReport)
 		return evaluate.EvaluatorFunc(func(ctx context.Context, in *evaluate.Input) (evaluate.Result, error) {
 			u, err := resource.IAMUserOf(in)
 			if err != nil {
 				return evaluate.Result{}, err
 			}
-			row, err := credentialRow(ctx, in, reports, u.Name, u.ARN)
+			row, err := credentialRow(ctx, in, u.Name, u.ARN)
 			if err != nil {
 				return insufficient(err)
 			}

@@ -40,13 +40,12 @@ func IAMUserUnusedCredentialsCheck() evaluate.Rule {
 			return nil, &evaluate.ParamError{Name: "maxCredentialUsageAge", Value: p.Raw("maxCredentialUsageAge"), Err: fmt.Errorf("want at least 1 day")}
 		}
 		maxAge := time.Duration(maxDays) * 24 * time.Hour
-		reports := newParsedFacts(facts.ParseCredentialReport)
 		return evaluate.EvaluatorFunc(func(ctx context.Context, in *evaluate.Input) (evaluate.Result, error) {
 			u, err := resource.IAMUserOf(in)
 			if err != nil {
 				return evaluate.Result{}, err
 			}
-			row, err := credentialRow(ctx, in, reports, u.Name, u.ARN)
+			row, err := credentialRow(ctx, in, u.Name, u.ARN)
 			if err != nil {
 				return insufficient(err)
 			}

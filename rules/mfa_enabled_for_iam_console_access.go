@@ -25,13 +25,12 @@ func MFAEnabledForIAMConsoleAccess() evaluate.Rule {
 		URL:           "https://docs.aws.amazon.com/config/latest/developerguide/mfa-enabled-for-iam-console-access.html",
 		Facts:         []string{facts.CredentialReportFile},
 	}, func(evaluate.Params) (evaluate.Evaluator, error) {
-		reports := newParsedFacts(facts.ParseCredentialReport)
 		return evaluate.EvaluatorFunc(func(ctx context.Context, in *evaluate.Input) (evaluate.Result, error) {
 			u, err := resource.IAMUserOf(in)
 			if err != nil {
 				return evaluate.Result{}, err
 			}
-			row, err := credentialRow(ctx, in, reports, u.Name, u.ARN)
+			row, err := credentialRow(ctx, in, u.Name, u.ARN)
 			if err != nil {
 				return insufficient(err)
 			}

@@ -30,7 +30,6 @@ func RootAccountMFAEnabled() evaluate.Rule {
 		Facts:         []string{facts.AccountSummaryFile, facts.CredentialReportFile},
 	}, func(evaluate.Params) (evaluate.Evaluator, error) {
 		summaries := newParsedFacts(facts.ParseAccountSummary)
-		reports := newParsedFacts(facts.ParseCredentialReport)
 		return evaluate.EvaluatorFunc(func(ctx context.Context, in *evaluate.Input) (evaluate.Result, error) {
 			account := in.Item.AccountID
 			sum, err := readFact(ctx, in, summaries, "", facts.AccountSummaryFile, "account summary")
@@ -51,7 +50,7 @@ func RootAccountMFAEnabled() evaluate.Rule {
 			if !errors.As(err, &mf) {
 				return evaluate.Result{}, err
 			}
-			rep, err := readFact(ctx, in, reports, "", facts.CredentialReportFile, "credential report")
+			rep, err := readFact(ctx, in, credentialReports, "", facts.CredentialReportFile, "credential report")
 			if errors.As(err, &mf) {
 				return evaluate.InsufficientDataf("No account summary or credential report for account %s: give %s or %s in the facts directory.",
 					account, facts.AccountSummaryFile, facts.CredentialReportFile), nil
