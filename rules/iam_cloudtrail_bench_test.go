@@ -82,7 +82,7 @@ func iamCloudTrailBenchData(b *testing.B) ([]*evaluate.ConfigurationItem, benchF
 			name := fmt.Sprintf("role-%04d", r)
 			conf := map[string]any{"roleName": name, "roleId": fmt.Sprintf("AROA%016d", r), "arn": "arn:aws:iam::" + account + ":role/" + name,
 				"assumeRolePolicyDocument": url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
-				"rolePolicyList": []any{map[string]string{"policyName": "logs", "policyDocument": policyDoc("logs:CreateLogStream")}}, "attachedManagedPolicies": []any{}}
+				"rolePolicyList":           []any{map[string]string{"policyName": "logs", "policyDocument": policyDoc("logs:CreateLogStream")}}, "attachedManagedPolicies": []any{}}
 			add(&evaluate.ConfigurationItem{ResourceType: resource.IAMRoleType, ResourceID: fmt.Sprintf("AROA%s%04d", account, r), ResourceName: name, Region: "global", Configuration: enc(conf)})
 		}
 		for g := 0; g < benchGroups; g++ {

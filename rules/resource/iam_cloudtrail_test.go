@@ -165,7 +165,7 @@ func TestDecodeCloudTrailTrail(t *testing.T) {
 	want := &CloudTrailTrail{Name: "org", ARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/org", AccountID: "111122223333",
 		Region: "eu-west-1", HomeRegion: "us-east-1", S3BucketName: "logs", KMSKeyID: "arn:aws:kms:us-east-1:111122223333:key/k",
 		CloudWatchLogsLogGroupARN: "arn:aws:logs:us-east-1:111122223333:log-group:ct:*",
-		IsMultiRegionTrail: Bool{Set: true, Value: true}, LogFileValidationEnabled: Bool{Set: true}, HasCustomEventSelectors: Bool{Set: true, Value: true}}
+		IsMultiRegionTrail:        Bool{Set: true, Value: true}, LogFileValidationEnabled: Bool{Set: true}, HasCustomEventSelectors: Bool{Set: true, Value: true}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
