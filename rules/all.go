@@ -16,6 +16,8 @@ func All() []evaluate.Rule {
 // families lists the rule families; each returns its rules.
 var families = []func() []evaluate.Rule{
 	s3Rules,
+	cloudtrailRules,
+	iamRules,
 	dataRules,
 }
 
