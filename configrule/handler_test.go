@@ -14,7 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-		"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/guardrails-go/guardrails/configrule"
 	"github.com/guardrails-go/guardrails/evaluate"
@@ -66,20 +66,24 @@ func TestChangeNotification(t *testing.T) {
 	}{
 		{
 			name: "powertools EC2 change", reason: "the real event: t2.medium is not the desired t2.micro; the time is the item's capture time",
-			rule:  instanceTypeRule(),
-			event: func(t *testing.T) events.ConfigEvent { return readEvent(t, "powertools-awsConfigRuleConfigurationChanged.json") },
+			rule: instanceTypeRule(),
+			event: func(t *testing.T) events.ConfigEvent {
+				return readEvent(t, "powertools-awsConfigRuleConfigurationChanged.json")
+			},
 			want: []got{{Type: "AWS::EC2::Instance", ID: "i-042dd005362091826", Compliance: "NON_COMPLIANT",
 				Annotation: "Instance i-042dd005362091826 is a t2.medium, not a t2.micro.", Time: time.Date(2023, 4, 27, 15, 3, 11, 636e6, time.UTC)}},
 		},
 		{
 			name: "developer guide change", reason: "the documented example event, with no desiredInstanceType and no instance type recorded: not put",
-			rule:  instanceTypeRule(),
-			event: func(t *testing.T) events.ConfigEvent { return readEvent(t, "developer-guide-example-event-change-triggered.json") },
-			want:  []got{},
+			rule: instanceTypeRule(),
+			event: func(t *testing.T) events.ConfigEvent {
+				return readEvent(t, "developer-guide-example-event-change-triggered.json")
+			},
+			want: []got{},
 		},
 		{
 			name: "catalog rule, compliant bucket", reason: "a real catalog rule on a recorded bucket",
-			rule:  rules.S3BucketVersioningEnabled(),
+			rule: rules.S3BucketVersioningEnabled(),
 			event: func(t *testing.T) events.ConfigEvent {
 				return changeEvent(t, readItem(t, "s3-bucket-versioning-enabled.json"), `{"isMfaDeleteEnabled": "false"}`)
 			},
@@ -97,8 +101,10 @@ func TestChangeNotification(t *testing.T) {
 		},
 		{
 			name: "item of another type", reason: "as rdklib: a resource type the rule does not evaluate is NOT_APPLICABLE",
-			rule:  rules.S3BucketVersioningEnabled(),
-			event:       func(t *testing.T) events.ConfigEvent { return readEvent(t, "developer-guide-example-event-change-triggered.json") },
+			rule: rules.S3BucketVersioningEnabled(),
+			event: func(t *testing.T) events.ConfigEvent {
+				return readEvent(t, "developer-guide-example-event-change-triggered.json")
+			},
 			clearParams: true,
 			want: []got{{Type: "AWS::EC2::Instance", ID: "i-00000000", Compliance: "NOT_APPLICABLE",
 				Annotation: "The rule does not evaluate AWS::EC2::Instance resources.", Time: time.Date(2016, 2, 17, 1, 36, 34, 43e6, time.UTC)}},
@@ -414,7 +420,9 @@ func TestAccountLevelRule(t *testing.T) {
 			if err != nil {
 				return evaluate.InsufficientDataf("No password policy: %v", err), nil
 			}
-			var p struct{ PasswordPolicy struct{ MinimumPasswordLength int } }
+			var p struct {
+				PasswordPolicy struct{ MinimumPasswordLength int }
+			}
 			if err := json.Unmarshal(data, &p); err != nil {
 				return evaluate.Result{}, err
 			}
