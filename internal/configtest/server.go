@@ -93,7 +93,7 @@ type Server struct {
 
 	mu          sync.Mutex
 	items       map[[2]string]*evaluate.ConfigurationItem
-	order       [][2]string
+	byType      map[string][]string // resource ids in the order added
 	recorders   json.RawMessage
 	results     []json.RawMessage
 	throttles   map[string]int
@@ -115,6 +115,7 @@ func New(t testing.TB) *Server {
 func NewServer() *Server {
 	s := &Server{
 		items:     make(map[[2]string]*evaluate.ConfigurationItem),
+		byType:    make(map[string][]string),
 		throttles: make(map[string]int),
 		recorders: json.RawMessage(`[{"name":"default","roleARN":"arn:aws:iam::123456789012:role/config","recordingGroup":{"allSupported":true,"includeGlobalResourceTypes":true}}]`),
 	}
@@ -140,7 +141,7 @@ func (s *Server) AddItems(items ...*evaluate.ConfigurationItem) {
 	for _, ci := range items {
 		k := [2]string{ci.ResourceType, ci.ResourceID}
 		if _, ok := s.items[k]; !ok {
-			s.order = append(s.order, k)
+			s.byType[k[0]] = append(s.byType[k[0]], k[1])
 		}
 		s.items[k] = ci
 	}
@@ -351,22 +352,22 @@ func (s *Server) list(body []byte) (any, *apiError) {
 		}
 		start = n
 	}
+	out := map[string]any{"resourceIdentifiers": []any{}}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := s.byType[in.ResourceType]
 	var ids []map[string]string
-	for _, k := range s.order {
-		ci := s.items[k]
-		if k[0] == in.ResourceType && !ci.Status.Deleted() {
-			ids = append(ids, map[string]string{"resourceType": k[0], "resourceId": k[1]})
+	i := start
+	for ; i < len(all) && len(ids) < limit; i++ {
+		if ci := s.items[[2]string{in.ResourceType, all[i]}]; !ci.Status.Deleted() {
+			ids = append(ids, map[string]string{"resourceType": in.ResourceType, "resourceId": all[i]})
 		}
 	}
-	s.mu.Unlock()
-	out := map[string]any{"resourceIdentifiers": []any{}}
-	if start < len(ids) {
-		end := min(start+limit, len(ids))
-		out["resourceIdentifiers"] = ids[start:end]
-		if end < len(ids) {
-			out["nextToken"] = strconv.Itoa(end)
-		}
+	if len(ids) > 0 {
+		out["resourceIdentifiers"] = ids
+	}
+	if i < len(all) {
+		out["nextToken"] = strconv.Itoa(i)
 	}
 	return out, nil
 }
