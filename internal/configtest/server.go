@@ -48,6 +48,9 @@ type Request struct {
 	Header http.Header
 }
 
+// invocation is the SDK's id of an operation call, shared by its attempts.
+func (r Request) invocation() string { return r.Header.Get("Amz-Sdk-Invocation-Id") }
+
 // AccessKey returns the access key id that signed the request.
 func (r Request) AccessKey() string {
 	auth := r.Header.Get("Authorization")
@@ -85,6 +88,7 @@ type PutEvaluations struct {
 	Evaluations []Evaluation `json:"Evaluations"`
 	ResultToken string       `json:"ResultToken"`
 	TestMode    bool         `json:"TestMode"`
+	invocation  string
 }
 
 // Server is a fake of the Config and STS endpoints.
@@ -195,8 +199,33 @@ func (s *Server) LeaveUnprocessed(n int) {
 	s.unprocessed = n
 }
 
-// Requests returns the requests received for op ("" for all), in order.
+// Requests returns the operation calls received for op ("" for all), in
+// order: one request per call, the last attempt of the SDK's retries.
+// (aws-sdk-go-v2 now and then retries a call whose answer it could not
+// read, "use of closed network connection"; such retries are the SDK's
+// business, not the caller's.)
 func (s *Server) Requests(op string) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Request
+	last := map[string]int{}
+	for _, r := range s.requests {
+		if op != "" && r.Op != op {
+			continue
+		}
+		if i, ok := last[r.invocation()]; ok && r.invocation() != "" {
+			out[i] = r
+			continue
+		}
+		last[r.invocation()] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// Attempts returns every request received for op ("" for all), retries
+// included, in order.
+func (s *Server) Attempts(op string) []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Request
@@ -208,7 +237,8 @@ func (s *Server) Requests(op string) []Request {
 	return out
 }
 
-// Puts returns the PutEvaluations requests that succeeded, in order.
+// Puts returns the PutEvaluations calls that succeeded, in order; of the
+// attempts of one call, the last.
 func (s *Server) Puts() []PutEvaluations {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -282,7 +312,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		out = map[string]json.RawMessage{"ConfigurationRecorders": s.recorders}
 		s.mu.Unlock()
 	case "PutEvaluations":
-		out, aerr = s.putEvaluations(body)
+		out, aerr = s.putEvaluations(body, r.Header.Get("Amz-Sdk-Invocation-Id"))
 	case "GetComplianceDetailsByConfigRule":
 		out, aerr = s.complianceDetails(body)
 	default:
@@ -292,8 +322,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, *aerr)
 		return
 	}
+	resp, err := json.Marshal(out)
+	if err != nil {
+		writeError(w, apiError{500, "InternalFailure", err.Error()})
+		return
+	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	_ = json.NewEncoder(w).Encode(out)
+	w.Header().Set("Content-Length", strconv.Itoa(len(resp)))
+	_, _ = w.Write(resp)
 }
 
 func writeError(w http.ResponseWriter, e apiError) {
@@ -404,7 +440,7 @@ func (s *Server) batchGet(body []byte) (any, *apiError) {
 	return map[string]any{"baseConfigurationItems": items, "unprocessedResourceKeys": unprocessed}, nil
 }
 
-func (s *Server) putEvaluations(body []byte) (any, *apiError) {
+func (s *Server) putEvaluations(body []byte, invocation string) (any, *apiError) {
 	var in PutEvaluations
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, validation("%v", err)
@@ -436,7 +472,12 @@ func (s *Server) putEvaluations(body []byte) (any, *apiError) {
 		}
 		accepted = append(accepted, e)
 	}
-	s.puts = append(s.puts, PutEvaluations{Evaluations: accepted, ResultToken: in.ResultToken, TestMode: in.TestMode})
+	put := PutEvaluations{Evaluations: accepted, ResultToken: in.ResultToken, TestMode: in.TestMode, invocation: invocation}
+	if n := len(s.puts); n > 0 && invocation != "" && s.puts[n-1].invocation == invocation {
+		s.puts[n-1] = put // a retry of the same call
+	} else {
+		s.puts = append(s.puts, put)
+	}
 	return map[string]any{"FailedEvaluations": failed}, nil
 }
 
@@ -592,13 +633,12 @@ func xmlEscape(s string) string {
 	return b.String()
 }
 
-// Ops returns the operations received, in order, for assertions on the
-// sequence of calls.
+// Ops returns the operations called, in order (one per call, retries
+// aside), for assertions on the sequence of calls.
 func (s *Server) Ops() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]string, len(s.requests))
-	for i, r := range s.requests {
+	reqs := s.Requests("")
+	out := make([]string, len(reqs))
+	for i, r := range reqs {
 		out[i] = r.Op
 	}
 	return out
