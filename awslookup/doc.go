@@ -6,7 +6,7 @@
 // GetResourceConfigHistory (limit 1). [Lookup.Resources] lists a type with
 // the ListDiscoveredResources paginator and reads each page of up to 100
 // resources with one BatchGetResourceConfig call, pages being fetched while
-// the listing goes on. Per-type [Resolver]s registered with [WithResolver]
+// the listing goes on. Per-type resolvers ([Resolver]) registered with [WithResolver]
 // answer for the types Config records poorly or not at all (a VPC's flow
 // logs, an instance's SSM inventory); account facts come from the
 // [evaluate.Facts] given with [WithFacts].
@@ -33,9 +33,11 @@
 // # Limits
 //
 // Items read with BatchGetResourceConfig carry neither relationships nor
-// the top-level tags map (the API returns neither); items read with
-// [Lookup.Resource] carry both. Resources whose status is
-// ResourceNotRecorded or deleted are left out of listings.
+// the top-level tags map (the API returns neither): their Unknown lists
+// "tags" and "relationships", so a rule that needs them can tell "not
+// known" from "none" (tags inside configuration, where a type records them,
+// are there). Items read with [Lookup.Resource] carry both. Resources whose
+// status is ResourceNotRecorded or deleted are left out of listings.
 //
 // Permissions: config:GetResourceConfigHistory, config:ListDiscoveredResources,
 // config:BatchGetResourceConfig, config:DescribeConfigurationRecorders.

@@ -17,6 +17,9 @@ import (
 // MaxBatch is the most resources one BatchGetResourceConfig call reads.
 const MaxBatch = 100
 
+// unknownInBatchItems are the item paths BatchGetResourceConfig leaves out.
+var unknownInBatchItems = []string{"tags", "relationships"}
+
 // unprocessedRounds bounds how often keys Config left unprocessed are asked
 // for again.
 const unprocessedRounds = 4
@@ -141,6 +144,9 @@ func (l *Lookup) batchGet(ctx context.Context, keys []types.ResourceKey) ([]*eva
 			if ci.Status.Deleted() || ci.Status == evaluate.StatusResourceNotRecorded {
 				continue
 			}
+			// BatchGetResourceConfig returns neither tags nor relationships:
+			// say they are unknown rather than let them read as none.
+			ci.Unknown = append(ci.Unknown, unknownInBatchItems...)
 			items = append(items, ci)
 		}
 		keys = out.UnprocessedResourceKeys

@@ -82,6 +82,9 @@ func TestResourcesListsThenReadsInBatches(t *testing.T) {
 	if got[7].SupplementaryConfiguration["BucketVersioningConfiguration"] == nil {
 		t.Errorf("supplementary configuration lost: %v", got[7].SupplementaryConfiguration)
 	}
+	if diff := cmp.Diff([]string{"tags", "relationships"}, got[7].Unknown); diff != "" {
+		t.Errorf("BatchGetResourceConfig items must say tags and relationships are unknown (-want +got):\n%s", diff)
+	}
 
 	var listed []string
 	for _, r := range s.Requests("ListDiscoveredResources") {

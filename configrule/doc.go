@@ -28,7 +28,9 @@
 // (GetComplianceDetailsByConfigRule) but that no longer exist are reported
 // NOT_APPLICABLE; resources that exist but could not be evaluated, and
 // types that could not be listed, are left alone. Evaluation stops in time
-// to put what was evaluated before the Lambda's deadline.
+// to put what was evaluated before the Lambda's deadline. Items listed this
+// way carry neither the top-level tags nor relationships, which
+// BatchGetResourceConfig does not return; their Unknown field says so.
 //
 // # Putting evaluations
 //

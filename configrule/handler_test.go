@@ -509,8 +509,14 @@ func TestRuleFailuresDoNotLoseOthers(t *testing.T) {
 	if diff := cmp.Diff(want, configtest.SortedKeys(s.PutEvaluations())); diff != "" {
 		t.Errorf("the other resources are put (-want +got):\n%s", diff)
 	}
-	if sum := sum; sum.Failed != 0 {
-		t.Errorf("Invoke returned a summary with an error: %+v", sum)
+	if sum != (configrule.Summary{}) {
+		t.Errorf("Invoke answered %+v with its error; Lambda takes only the error", sum)
+	}
+	// Handle returns the summary with the error.
+	s.Reset()
+	full, err := h.Handle(context.Background(), periodicEvent("test-bucket-rule"))
+	if err == nil || full.Failed != 2 || full.Put != 3 || full.Evaluated != 5 {
+		t.Errorf("Handle = %+v, %v; want 5 evaluated, 3 put, 2 failed and an error", full, err)
 	}
 	failures := 0
 	for _, r := range logs.records(t) {
@@ -518,8 +524,8 @@ func TestRuleFailuresDoNotLoseOthers(t *testing.T) {
 			failures++
 		}
 	}
-	if failures != 2 {
-		t.Errorf("%d 'evaluation failed' log records, want 2", failures)
+	if failures != 4 {
+		t.Errorf("%d 'evaluation failed' log records over two runs, want 4", failures)
 	}
 }
 
