@@ -54,6 +54,11 @@ func TestCrossAccount(t *testing.T) {
 			wantErr:  "assuming the execution role arn:aws:iam::444455556666:role/denied-role",
 		},
 		{
+			name: "role name option without cross-account", reason: "a role name is useless without cross-account access: an error, not ignored",
+			roleNameOption: "GuardrailsAudit", roleArn: "arn:aws:iam::777788889999:role/config-role",
+			wantErr: `execution role name "GuardrailsAudit" is set, but cross-account access is off`,
+		},
+		{
 			name: "not a role", reason: "executionRoleArn must be an IAM role",
 			crossAccount: true, roleArn: "arn:aws:s3:::bucket",
 			wantErr: `executionRoleArn "arn:aws:s3:::bucket" is not an IAM role ARN`,

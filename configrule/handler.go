@@ -182,7 +182,7 @@ type Handler struct {
 // named. A problem with the rule is reported by every invocation.
 func NewHandler(rule evaluate.Rule, opts ...Option) *Handler {
 	h := newHandler(opts)
-	if rule == nil {
+	if rule == nil && h.setup == nil {
 		h.setup = errors.New("configrule: NewHandler was given a nil rule")
 	}
 	h.single = rule
@@ -222,7 +222,11 @@ func newHandler(opts []Option) *Handler {
 	if o.maxAttempts < 1 {
 		o.maxAttempts = 1
 	}
-	return &Handler{o: o, engines: make(map[engineKey]*evaluate.Engine), sessions: make(map[sessionKey]*session)}
+	h := &Handler{o: o, engines: make(map[engineKey]*evaluate.Engine), sessions: make(map[sessionKey]*session)}
+	if o.roleName != "" && !o.crossAccount {
+		h.setup = fmt.Errorf("configrule: execution role name %q is set, but cross-account access is off (WithCrossAccount)", o.roleName)
+	}
+	return h
 }
 
 // Summary is what an invocation did; Invoke returns it as its payload.

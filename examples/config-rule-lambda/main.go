@@ -61,6 +61,10 @@ func options(getenv func(string) string, logger *slog.Logger) ([]configrule.Opti
 		}
 		crossAccount = b
 	}
+	roleName := strings.TrimSpace(getenv("GUARDRAILS_EXECUTION_ROLE_NAME"))
+	if roleName != "" && !crossAccount {
+		return nil, fmt.Errorf("GUARDRAILS_EXECUTION_ROLE_NAME=%q needs GUARDRAILS_CROSS_ACCOUNT=true", roleName)
+	}
 	insufficient := configrule.SkipInsufficientData
 	switch v := strings.TrimSpace(getenv("GUARDRAILS_INSUFFICIENT_DATA")); v {
 	case "", "skip":
@@ -78,7 +82,7 @@ func options(getenv func(string) string, logger *slog.Logger) ([]configrule.Opti
 		configrule.WithLogger(logger),
 		configrule.WithRuleID(ruleID),
 		configrule.WithCrossAccount(crossAccount),
-		configrule.WithExecutionRoleName(strings.TrimSpace(getenv("GUARDRAILS_EXECUTION_ROLE_NAME"))),
+		configrule.WithExecutionRoleName(roleName),
 		configrule.WithInsufficientData(insufficient),
 	}, nil
 }

@@ -33,6 +33,7 @@ func TestOptions(t *testing.T) {
 		{name: "a catalog rule", env: map[string]string{"GUARDRAILS_RULE": "s3-bucket-versioning-enabled", "GUARDRAILS_CROSS_ACCOUNT": "true", "GUARDRAILS_INSUFFICIENT_DATA": "fail"}},
 		{name: "unknown rule", env: map[string]string{"GUARDRAILS_RULE": "s3-bucket-versioning"}, wantErr: `GUARDRAILS_RULE="s3-bucket-versioning" is not a rule of the catalog`},
 		{name: "bad bool", env: map[string]string{"GUARDRAILS_CROSS_ACCOUNT": "yes please"}, wantErr: `GUARDRAILS_CROSS_ACCOUNT="yes please" is not true or false`},
+		{name: "role name alone", env: map[string]string{"GUARDRAILS_EXECUTION_ROLE_NAME": "Audit"}, wantErr: `GUARDRAILS_EXECUTION_ROLE_NAME="Audit" needs GUARDRAILS_CROSS_ACCOUNT=true`},
 		{name: "bad mode", env: map[string]string{"GUARDRAILS_INSUFFICIENT_DATA": "compliant"}, wantErr: `GUARDRAILS_INSUFFICIENT_DATA="compliant" is not skip or fail`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,6 +117,36 @@ func (r *runtimeAPI) invoke(t testing.TB, ev []byte) answer {
 	return answer{}
 }
 
+// output collects what the function writes, read while it runs.
+type output struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.Write(p)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
+}
+
+// waitFor waits a little for the function to write s: its output is
+// copied from a pipe.
+func (o *output) waitFor(s string) bool {
+	for range 100 {
+		if strings.Contains(o.String(), s) {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
+
 // buildBootstrap builds the function as for provided.al2023, for this
 // machine's platform.
 func buildBootstrap(t testing.TB) string {
@@ -134,7 +165,7 @@ func buildBootstrap(t testing.TB) string {
 }
 
 // start runs the function against the runtime API and the Config server.
-func start(t testing.TB, bin string, rt *runtimeAPI, cfg *configtest.Server, env ...string) (*exec.Cmd, *bytes.Buffer) {
+func start(t testing.TB, bin string, rt *runtimeAPI, cfg *configtest.Server, env ...string) (*exec.Cmd, *output) {
 	t.Helper()
 	home := t.TempDir()
 	cmd := exec.Command(bin)
@@ -149,7 +180,7 @@ func start(t testing.TB, bin string, rt *runtimeAPI, cfg *configtest.Server, env
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
 		"HOME=" + home,
 	}, env...)
-	out := &bytes.Buffer{}
+	out := &output{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -220,7 +251,7 @@ func TestBootstrap(t *testing.T) {
 		if !a.error || !strings.Contains(string(a.body), `the Config rule \"my-versioning-rule\" is not a catalog rule id`) {
 			t.Errorf("answer %s, want a function error naming the rule", a.body)
 		}
-		if !strings.Contains(out.String(), `"msg":"evaluation"`) {
+		if !out.waitFor(`"msg":"evaluation"`) {
 			t.Errorf("no evaluation log record in:\n%s", out)
 		}
 	})
@@ -244,7 +275,7 @@ func TestBootstrap(t *testing.T) {
 		go func() { done <- cmd.Wait() }()
 		select {
 		case err := <-done:
-			if err == nil || !strings.Contains(out.String(), `GUARDRAILS_RULE=\"no-such-rule\" is not a rule of the catalog`) {
+			if err == nil || !out.waitFor(`GUARDRAILS_RULE=\"no-such-rule\" is not a rule of the catalog`) {
 				t.Errorf("exit %v, output:\n%s", err, out)
 			}
 		case <-time.After(10 * time.Second):
