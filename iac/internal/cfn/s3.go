@@ -65,7 +65,7 @@ func s3Bucket(c *conv, r *res) *ci.Builder {
 				supp["AccessControlList"] = acl
 			}
 		case value.Unknown:
-			supp["AccessControlList"] = x
+			supp["AccessControlList"] = x.Typed()
 		}
 	}
 	if oc, ok := p.Obj("OwnershipControls"); ok {

@@ -18,7 +18,7 @@ func IAMDoc(doc any) any {
 	case nil:
 		return nil
 	case value.Unknown:
-		return d
+		return d.Typed()
 	case string:
 		if parsed, ok := ParseJSON(d); ok {
 			return Doc{Value: parsed, URLEncoded: true}
@@ -35,7 +35,7 @@ func PolicyDoc(doc any) any {
 	case nil:
 		return nil
 	case value.Unknown:
-		return d
+		return d.Typed()
 	case string:
 		if parsed, ok := ParseJSON(d); ok {
 			return Doc{Value: parsed}

@@ -89,7 +89,7 @@ func BucketPolicy(doc any) map[string]any {
 		return map[string]any{"policyText": s}
 	}
 	if u, ok := doc.(value.Unknown); ok {
-		return map[string]any{"policyText": u}
+		return map[string]any{"policyText": u.Typed()}
 	}
 	return map[string]any{"policyText": Doc{Value: doc}}
 }

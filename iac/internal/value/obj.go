@@ -130,6 +130,9 @@ func (o *Obj) Bool(key string) (any, bool) {
 		o.Fail(key, "want a boolean, got %s", describe(v))
 		return nil, false
 	}
+	if u, isUnknown := b.(Unknown); isUnknown {
+		return u.Typed(), true
+	}
 	return b, true
 }
 
@@ -151,6 +154,9 @@ func (o *Obj) Int(key string) (any, bool) {
 	if !ok {
 		o.Fail(key, "want an integer, got %s", describe(v))
 		return nil, false
+	}
+	if u, isUnknown := n.(Unknown); isUnknown {
+		return u.Typed(), true
 	}
 	return n, true
 }

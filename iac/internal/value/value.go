@@ -24,6 +24,10 @@ type Unknown struct {
 	// same file (a Ref, a Terraform "id"): the item id (logical id or
 	// address) of that resource, so that cross-resource lookups can use it.
 	Resource string
+	// Null renders the value as JSON null instead of Text: an unknown
+	// boolean, number or document, which no placeholder string can stand
+	// for without breaking typed readers.
+	Null bool
 }
 
 // Placeholder returns the text an unknown part renders as.
@@ -42,7 +46,15 @@ func ResourceID(id, reason string) Unknown {
 }
 
 // MarshalJSON renders the unknown value as its Text.
-func (u Unknown) MarshalJSON() ([]byte, error) { return json.Marshal(u.Text) }
+func (u Unknown) MarshalJSON() ([]byte, error) {
+	if u.Null {
+		return []byte("null"), nil
+	}
+	return json.Marshal(u.Text)
+}
+
+// Typed returns u rendered as null (see Null).
+func (u Unknown) Typed() Unknown { u.Null = true; return u }
 
 // Reason joins the reasons into one line for messages.
 func (u Unknown) Reason() string { return strings.Join(u.Reasons, ", ") }
