@@ -1,0 +1,173 @@
+package evaluate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// ErrUnknown means the lookup cannot say: the data is not in the scanned
+// input, no fact file was given, or the API was not reachable. A rule that
+// meets it answers INSUFFICIENT_DATA (or is skipped), never guesses.
+var ErrUnknown = errors.New("unknown")
+
+// ErrNotFound means the lookup knows the resource does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Query selects resources of one type, optionally in one account and region.
+type Query struct {
+	ResourceType string
+	AccountID    string // "" for any account
+	Region       string // "" for any region
+}
+
+// Lookup answers a rule's questions beyond the item it evaluates. In a scan
+// it is backed by the scanned items and fact files; in Lambda by the AWS
+// APIs. Errors wrap ErrUnknown or ErrNotFound with a reason a rule can put
+// in its annotation.
+type Lookup interface {
+	// Resource returns the current item of one resource.
+	Resource(ctx context.Context, resourceType, resourceID string) (*ConfigurationItem, error)
+	// Resources returns the items a query selects. It returns an error
+	// wrapping ErrUnknown when it cannot list them all.
+	Resources(ctx context.Context, q Query) ([]*ConfigurationItem, error)
+	// Fact returns an account fact that configuration items cannot hold,
+	// such as the credential report or the password policy, in the form
+	// the AWS CLI prints it. Names are file names, such as
+	// "iam-get-account-password-policy.json".
+	Fact(ctx context.Context, accountID, region, name string) ([]byte, error)
+}
+
+// Facts supplies account facts.
+type Facts interface {
+	Fact(ctx context.Context, accountID, region, name string) ([]byte, error)
+}
+
+// FactsDir returns facts read from files in dir. A fact is looked up as
+// dir/ACCOUNT/REGION/NAME, then dir/ACCOUNT/NAME, then dir/NAME; files at
+// the top apply to every account, so a multi-account scan should use
+// account directories.
+func FactsDir(dir string) Facts { return factsDir(dir) }
+
+type factsDir string
+
+func (d factsDir) Fact(_ context.Context, accountID, region, name string) ([]byte, error) {
+	var candidates []string
+	if accountID != "" {
+		if region != "" {
+			candidates = append(candidates, filepath.Join(string(d), accountID, region, name))
+		}
+		candidates = append(candidates, filepath.Join(string(d), accountID, name))
+	}
+	candidates = append(candidates, filepath.Join(string(d), name))
+	for _, p := range candidates {
+		data, err := os.ReadFile(p)
+		if err == nil {
+			return data, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("fact %s: %w", p, err)
+		}
+	}
+	return nil, fmt.Errorf("%w: no fact file %s for account %s in %s", ErrUnknown, name, accountID, string(d))
+}
+
+// noFacts knows no facts.
+type noFacts struct{}
+
+func (noFacts) Fact(_ context.Context, accountID, _, name string) ([]byte, error) {
+	return nil, fmt.Errorf("%w: fact %s of account %s is not available (give a facts directory)", ErrUnknown, name, accountID)
+}
+
+// Inventory is a Lookup over items held in memory, such as those of a scan.
+// Of several items of one resource (a history file) the latest capture
+// wins. A resource type counts as known in an account once one item of it
+// has been added there: Resources answers ErrUnknown for types it never saw,
+// since an absent type may just not be recorded.
+type Inventory struct {
+	mu     sync.RWMutex
+	items  map[resourceKey]*ConfigurationItem
+	byType map[string][]resourceKey
+	seen   map[[2]string]bool // account, type
+	facts  Facts
+}
+
+type resourceKey struct{ resourceType, resourceID string }
+
+// NewInventory returns an empty inventory whose facts come from facts (nil
+// for none).
+func NewInventory(facts Facts) *Inventory {
+	if facts == nil {
+		facts = noFacts{}
+	}
+	return &Inventory{
+		items:  make(map[resourceKey]*ConfigurationItem),
+		byType: make(map[string][]resourceKey),
+		seen:   make(map[[2]string]bool),
+		facts:  facts,
+	}
+}
+
+// Add records an item.
+func (inv *Inventory) Add(ci *ConfigurationItem) {
+	if ci == nil || ci.Status == StatusResourceNotRecorded {
+		return
+	}
+	k := resourceKey{ci.ResourceType, ci.ResourceID}
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	inv.seen[[2]string{ci.AccountID, ci.ResourceType}] = true
+	old, ok := inv.items[k]
+	if !ok {
+		inv.byType[ci.ResourceType] = append(inv.byType[ci.ResourceType], k)
+	} else if old.CaptureTime.After(ci.CaptureTime) {
+		return
+	}
+	inv.items[k] = ci
+}
+
+// Resource returns the item of a resource. A resource the inventory does not
+// hold is unknown rather than absent: it may be in another account.
+func (inv *Inventory) Resource(_ context.Context, resourceType, resourceID string) (*ConfigurationItem, error) {
+	inv.mu.RLock()
+	ci, ok := inv.items[resourceKey{resourceType, resourceID}]
+	inv.mu.RUnlock()
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("%w: no %s %s in the scanned input", ErrUnknown, resourceType, resourceID)
+	case ci.Status.Deleted():
+		return nil, fmt.Errorf("%w: %s %s was deleted", ErrNotFound, resourceType, resourceID)
+	}
+	return ci, nil
+}
+
+// Resources returns the items of a type, in the order they were added.
+func (inv *Inventory) Resources(_ context.Context, q Query) ([]*ConfigurationItem, error) {
+	inv.mu.RLock()
+	defer inv.mu.RUnlock()
+	if q.AccountID != "" && !inv.seen[[2]string{q.AccountID, q.ResourceType}] {
+		return nil, fmt.Errorf("%w: no %s items of account %s in the scanned input", ErrUnknown, q.ResourceType, q.AccountID)
+	}
+	if q.AccountID == "" && len(inv.byType[q.ResourceType]) == 0 {
+		return nil, fmt.Errorf("%w: no %s items in the scanned input", ErrUnknown, q.ResourceType)
+	}
+	var out []*ConfigurationItem
+	for _, k := range inv.byType[q.ResourceType] {
+		ci := inv.items[k]
+		if ci.Status.Deleted() ||
+			q.AccountID != "" && ci.AccountID != q.AccountID ||
+			q.Region != "" && ci.Region != q.Region {
+			continue
+		}
+		out = append(out, ci)
+	}
+	return out, nil
+}
+
+// Fact returns a fact from the inventory's fact source.
+func (inv *Inventory) Fact(ctx context.Context, accountID, region, name string) ([]byte, error) {
+	return inv.facts.Fact(ctx, accountID, region, name)
+}
