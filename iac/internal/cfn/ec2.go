@@ -366,34 +366,11 @@ func ec2Volume(c *conv, r *res) *ci.Builder {
 	b.Config["multiAttachEnabled"] = p.BoolOr("MultiAttachEnabled", false)
 	b.Config["state"] = "available"
 	b.Config["attachments"] = []any{}
-	b.Config["encrypted"] = volumeEncrypted(c.t.opts.EBSEncryptionByDefault, p.BoolOr("Encrypted", nil), p.Has("SnapshotId"))
+	b.Config["encrypted"] = ci.VolumeEncrypted(c.t.opts.EBSEncryptionByDefault, p.BoolOr("Encrypted", nil), p.Has("SnapshotId"))
 	b.Config["kmsKeyId"] = p.StringOr("KmsKeyId", nil)
 	b.ARN = c.t.arn("ec2", true, "volume/", value.ResourceID(r.LogicalID, r.LogicalID))
 	ec2Tags(r, b)
 	return b
-}
-
-// volumeEncrypted decides whether a new EBS volume is encrypted: true when
-// asked; otherwise the account's encryption-by-default setting decides
-// (it encrypts even volumes that ask for false), and a volume restored from
-// a snapshot inherits the snapshot's encryption.
-func volumeEncrypted(byDefault *bool, asked any, fromSnapshot bool) any {
-	if asked == true {
-		return true
-	}
-	if _, unknown := asked.(value.Unknown); unknown {
-		return asked
-	}
-	if byDefault != nil && *byDefault {
-		return true
-	}
-	if fromSnapshot {
-		return value.NewUnknown("encryption of the snapshot")
-	}
-	if byDefault == nil {
-		return value.NewUnknown("account EBS encryption-by-default setting")
-	}
-	return false
 }
 
 func ec2VolumeAttachment(c *conv, r *res) error {
@@ -500,7 +477,7 @@ func ec2NetworkACLEntry(c *conv, r *res) error {
 	p := r.props
 	e := map[string]any{
 		"ruleNumber": p.IntOr("RuleNumber", nil),
-		"protocol":   p.StringOr("Protocol", nil),
+		"protocol":   ci.ACLProtocol(p.StringOr("Protocol", nil)),
 		"ruleAction": lower(p.StringOr("RuleAction", nil)),
 		"egress":     p.BoolOr("Egress", false),
 	}
