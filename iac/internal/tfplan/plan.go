@@ -53,7 +53,7 @@ type Instance struct {
 	Address    string // e.g. module.a.aws_s3_bucket.b["x"]
 	Type       string
 	Name       string
-	Index      any // nil, json.Number or string
+	Index      any    // nil, json.Number or string
 	Module     string // module instance path, e.g. module.a[0]; "" for root
 	Action     string // create, update, no-op, replace, read
 	Values     map[string]any
@@ -64,10 +64,10 @@ type Instance struct {
 }
 
 type planJSON struct {
-	FormatVersion    string            `json:"format_version"`
-	TerraformVersion string            `json:"terraform_version"`
-	PlannedValues    *valuesJSON       `json:"planned_values"`
-	ResourceChanges  []changeJSON      `json:"resource_changes"`
+	FormatVersion    string             `json:"format_version"`
+	TerraformVersion string             `json:"terraform_version"`
+	PlannedValues    *valuesJSON        `json:"planned_values"`
+	ResourceChanges  []changeJSON       `json:"resource_changes"`
 	Configuration    *configurationJSON `json:"configuration"`
 }
 
