@@ -135,7 +135,7 @@ func cloudFrontDistribution(c *conv, r *res) *ci.Builder {
 				if protocols != nil {
 					sslProtocols = ci.Quantity(protocols)
 				} else {
-					sslProtocols = value.NewUnknown("CloudFront's default origin SSL protocols")
+					sslProtocols = value.NewUnknown("CloudFront's default origin SSL protocols").Typed()
 				}
 				om["customOriginConfig"] = map[string]any{
 					"httpPort":               co.IntOr("HTTPPort", ci.Int(80)),

@@ -196,7 +196,7 @@ func (c *conv) nameIs(typ string, v any, id string) {
 func (c *conv) target(r *res, key string, typ string, extract func(string) string) (string, *ci.Builder, error) {
 	v, ok := r.props.Raw(key)
 	if !ok {
-		return "", nil, fmt.Errorf("property %s is required", key)
+		return "", nil, &value.PropertyError{Path: key, Msg: "is required"}
 	}
 	return c.targetOf(v, key, typ, extract)
 }
@@ -230,9 +230,9 @@ func (c *conv) targetOf(v any, key string, typ string, extract func(string) stri
 		b, found := c.builders[id]
 		if !found || c.t.resources[id].Type != typ {
 			if c.fail[id] != nil {
-				return "", nil, fmt.Errorf("property %s: %s could not be read, see its error", key, id)
+				return "", nil, &value.PropertyError{Path: key, Msg: fmt.Sprintf("%s could not be read, see its error", id)}
 			}
-			return "", nil, fmt.Errorf("property %s: %s is not a %s of this template", key, id, typ)
+			return "", nil, &value.PropertyError{Path: key, Msg: fmt.Sprintf("%s is not a %s of this template", id, typ)}
 		}
 		return id, b, nil
 	}
@@ -245,11 +245,11 @@ func (c *conv) targetOf(v any, key string, typ string, extract func(string) stri
 		if id, ok := c.names[typ][name]; ok {
 			return id, c.builders[id], nil
 		}
-		return "", nil, fmt.Errorf("property %s: %s %q is not created by this template, so its configuration is not known", key, typ, s)
+		return "", nil, &value.PropertyError{Path: key, Msg: fmt.Sprintf("%s %q is not created by this template, so its configuration is not known", typ, s)}
 	case value.Unknown:
-		return "", nil, fmt.Errorf("property %s: the %s is not known before deployment (%s)", key, typ, s.Reason())
+		return "", nil, &value.PropertyError{Path: key, Msg: fmt.Sprintf("which %s is not known before deployment (%s)", typ, s.Reason())}
 	}
-	return "", nil, fmt.Errorf("property %s: want a reference to a %s, got %s", key, typ, value.Kind(v))
+	return "", nil, &value.PropertyError{Path: key, Msg: fmt.Sprintf("want a reference to a %s, got %s", typ, value.Kind(v))}
 }
 
 // tags reads a Tags property ([{Key, Value}]) into the item's tags.

@@ -189,7 +189,10 @@ func ec2Instance(c *conv, r *res) *ci.Builder {
 	}
 	b.Config["monitoring"] = map[string]any{"state": monitoring}
 	az, hasAZ := p.String("AvailabilityZone")
-	b.Config["placement"] = map[string]any{"availabilityZone": ci.OrNil(az, hasAZ), "tenancy": p.StringOr("Tenancy", "default")}
+	if !hasAZ {
+		az = value.NewUnknown("availability zone of the subnet")
+	}
+	b.Config["placement"] = map[string]any{"availabilityZone": az, "tenancy": p.StringOr("Tenancy", "default")}
 	if s, ok := az.(string); ok {
 		b.AZ = s
 	}

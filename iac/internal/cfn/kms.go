@@ -22,7 +22,9 @@ func kmsKey(c *conv, r *res) *ci.Builder {
 		state = "Disabled"
 	case true:
 	default:
-		state = enabled
+		u := enabled.(value.Unknown)
+		u.Null = false
+		state = u
 	}
 	spec := p.StringOr("KeySpec", "SYMMETRIC_DEFAULT")
 	b.Config["keyId"] = r.LogicalID

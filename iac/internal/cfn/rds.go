@@ -51,11 +51,11 @@ func rdsInstance(c *conv, r *res) *ci.Builder {
 	inherited := func(what string) any {
 		switch {
 		case inCluster:
-			return value.NewUnknown(what + " of DB cluster " + describeName(cluster))
+			return value.NewUnknown(what + " of DB cluster " + describeName(cluster)).Typed()
 		case fromSnapshot:
-			return value.NewUnknown(what + " of the DB snapshot")
+			return value.NewUnknown(what + " of the DB snapshot").Typed()
 		case replicaOf:
-			return value.NewUnknown(what + " of the source DB instance")
+			return value.NewUnknown(what + " of the source DB instance").Typed()
 		}
 		return nil
 	}
@@ -85,7 +85,7 @@ func rdsInstance(c *conv, r *res) *ci.Builder {
 	} else {
 		// RDS decides from the VPC: public when its subnets route to an
 		// internet gateway.
-		b.Config["publiclyAccessible"] = value.NewUnknown("whether the DB subnet group's VPC has an internet gateway")
+		b.Config["publiclyAccessible"] = value.NewUnknown("whether the DB subnet group's VPC has an internet gateway").Typed()
 	}
 	if inCluster {
 		b.Config["dBClusterIdentifier"] = cluster

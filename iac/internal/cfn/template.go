@@ -272,8 +272,9 @@ func (t *Template) LineOf(r *Resource, path string) int {
 		case strings.HasPrefix(step, "["):
 			var i int
 			fmt.Sscanf(step, "[%d]", &i)
-			if n.Kind == yaml.SequenceNode && i < len(n.Content) {
+			if n.Kind == yaml.SequenceNode && i >= 0 && i < len(n.Content) {
 				next = n.Content[i]
+				line = next.Line
 			}
 		case n.Kind == yaml.MappingNode:
 			for j := 0; j+1 < len(n.Content); j += 2 {
@@ -287,9 +288,6 @@ func (t *Template) LineOf(r *Resource, path string) int {
 			break
 		}
 		n = next
-		if n.Kind != yaml.MappingNode {
-			line = n.Line
-		}
 	}
 	return line
 }

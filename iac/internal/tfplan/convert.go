@@ -173,18 +173,18 @@ func (c *conv) target(r *res, attr, typ, nameAttr string) (*Instance, *ci.Builde
 	if t, ok := c.p.Resolve(r.Instance, refs); ok {
 		if t.Type != typ && !(typ == "aws_security_group" && t.Type == "aws_default_security_group") &&
 			!(typ == "aws_network_acl" && t.Type == "aws_default_network_acl") {
-			return nil, nil, fmt.Errorf("attribute %s references %s, not a %s", attr, t.Address, typ)
+			return nil, nil, propErr(attr, "references %s, not a %s", t.Address, typ)
 		}
 		if b := c.builders[t.Address]; b != nil {
 			return t, b, nil
 		}
 		if c.fail[t.Address] != nil {
-			return nil, nil, fmt.Errorf("attribute %s: %s could not be read, see its error", attr, t.Address)
+			return nil, nil, propErr(attr, "%s could not be read, see its error", t.Address)
 		}
 	}
 	v, ok := r.v.Raw(attr)
 	if !ok {
-		return nil, nil, fmt.Errorf("attribute %s is not set", attr)
+		return nil, nil, propErr(attr, "is not set")
 	}
 	if s, isStr := v.(string); isStr {
 		s = nameFromARN(s)
@@ -200,12 +200,12 @@ func (c *conv) target(r *res, attr, typ, nameAttr string) (*Instance, *ci.Builde
 				}
 			}
 		}
-		return nil, nil, fmt.Errorf("attribute %s: %s %q is not in this plan, so its configuration is not known", attr, typ, s)
+		return nil, nil, propErr(attr, "%s %q is not in this plan, so its configuration is not known", typ, s)
 	}
 	if u, isUnknown := v.(value.Unknown); isUnknown {
-		return nil, nil, fmt.Errorf("attribute %s is known only after apply (%s) and references no %s of this plan", attr, u.Reason(), typ)
+		return nil, nil, propErr(attr, "is known only after apply (%s) and references no %s of this plan", u.Reason(), typ)
 	}
-	return nil, nil, fmt.Errorf("attribute %s: want a reference to a %s, got %s", attr, typ, value.Kind(v))
+	return nil, nil, propErr(attr, "want a reference to a %s, got %s", typ, value.Kind(v))
 }
 
 // nameFromARN returns the name part of an S3 bucket ARN; other values are
@@ -335,4 +335,9 @@ func (c *conv) regionOf(r *res) any {
 		return s
 	}
 	return value.NewUnknown("region")
+}
+
+// propErr is an error about the attribute attr.
+func propErr(attr, format string, args ...any) error {
+	return &value.PropertyError{Path: attr, Msg: fmt.Sprintf(format, args...)}
 }

@@ -1,7 +1,6 @@
 package tfplan
 
 import (
-	"fmt"
 
 	"github.com/guardrails-go/guardrails/iac/internal/ci"
 	"github.com/guardrails-go/guardrails/iac/internal/value"
@@ -193,12 +192,12 @@ func (c *conv) targets(r *res, attr, typ string) ([]*ci.Builder, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("attribute %s: %s %q is not in this plan, so its configuration is not known", attr, typ, s)
+			return nil, propErr(attr, "%s %q is not in this plan, so its configuration is not known", typ, s)
 		}
 	}
 	if len(out) == 0 {
 		if u, isUnknown := raw.(value.Unknown); isUnknown {
-			return nil, fmt.Errorf("attribute %s is known only after apply (%s) and references no %s of this plan", attr, u.Reason(), typ)
+			return nil, propErr(attr, "is known only after apply (%s) and references no %s of this plan", u.Reason(), typ)
 		}
 	}
 	return out, nil

@@ -22,7 +22,9 @@ func kmsKey(c *conv, r *res) *ci.Builder {
 		state = "Disabled"
 	case true:
 	default:
-		state = enabled
+		u := enabled.(value.Unknown)
+		u.Null = false
+		state = u
 	}
 	spec := v.StringOr("customer_master_key_spec", "SYMMETRIC_DEFAULT")
 	if s, ok := v.String("key_spec"); ok {
