@@ -25,7 +25,7 @@ func cloudTrail(c *conv, r *res) *ci.Builder {
 	if !ok {
 		p.Fail("S3BucketName", "is required")
 	}
-	b.Config["s3BucketName"] = ci.Ref(bucket)
+	b.Config["s3BucketName"] = c.refTo("AWS::S3::Bucket", bucket)
 	b.Config["s3KeyPrefix"] = p.StringOr("S3KeyPrefix", nil)
 	b.Config["includeGlobalServiceEvents"] = p.BoolOr("IncludeGlobalServiceEvents", true)
 	b.Config["isMultiRegionTrail"] = p.BoolOr("IsMultiRegionTrail", false)

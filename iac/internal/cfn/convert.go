@@ -2,7 +2,9 @@ package cfn
 
 import (
 	"errors"
+
 	"fmt"
+	"go.yaml.in/yaml/v3"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,6 +58,8 @@ type conv struct {
 	// companions that reference a resource by name find it.
 	names map[string]map[string]string
 	fail  map[string]error
+	// touched restores the items the running companion changed.
+	touched []func()
 }
 
 // Convert turns the template's resources into configuration items and
@@ -67,6 +71,17 @@ func Convert(t *Template, yield func(*ci.Item, error) bool) {
 		res:      map[string]*res{},
 		names:    map[string]map[string]string{},
 		fail:     map[string]error{},
+	}
+	// Index the names the template gives, so that a reference by name
+	// (a log bucket's name) is known to designate a resource of the file.
+	for _, r := range t.order {
+		if _, named := nameProperty[r.Type]; named && r.node.Kind == yaml.MappingNode {
+			if ok, err := t.Deployed(r); err == nil && ok {
+				if name, err := t.name(r); err == nil {
+					c.nameIs(r.Type, name, r.LogicalID)
+				}
+			}
+		}
 	}
 	var pending []*res
 	for _, r := range t.order {
@@ -116,9 +131,13 @@ func Convert(t *Template, yield func(*ci.Item, error) bool) {
 		if c.fail[rr.LogicalID] != nil {
 			continue
 		}
-		if err := companions[rr.Type](c, rr); err != nil {
-			c.fail[rr.LogicalID] = c.wrap(rr.Resource, err)
-		} else if err := rr.errs.Err(); err != nil {
+		undo := c.snapshot()
+		err := companions[rr.Type](c, rr)
+		if err == nil {
+			err = rr.errs.Err()
+		}
+		if err != nil {
+			undo()
 			c.fail[rr.LogicalID] = c.wrap(rr.Resource, err)
 		}
 	}
@@ -208,7 +227,7 @@ func (c *conv) targetOf(v any, key string, typ string, extract func(string) stri
 			text = masked(text, extract)
 		}
 		if id, named := c.names[typ][text]; named {
-			return id, c.builders[id], nil
+			return id, c.touch(c.builders[id]), nil
 		}
 		// A value built from the generated name of one resource of the
 		// right type designates that resource.
@@ -223,7 +242,7 @@ func (c *conv) targetOf(v any, key string, typ string, extract func(string) stri
 			}
 		}
 		if b := c.builders[found]; b != nil {
-			return found, b, nil
+			return found, c.touch(b), nil
 		}
 	}
 	if id, ok := ci.RefID(v); ok {
@@ -234,7 +253,7 @@ func (c *conv) targetOf(v any, key string, typ string, extract func(string) stri
 			}
 			return "", nil, &value.PropertyError{Path: key, Msg: fmt.Sprintf("%s is not a %s of this template", id, typ)}
 		}
-		return id, b, nil
+		return id, c.touch(b), nil
 	}
 	switch s := v.(type) {
 	case string:
@@ -243,7 +262,7 @@ func (c *conv) targetOf(v any, key string, typ string, extract func(string) stri
 			name = extract(s)
 		}
 		if id, ok := c.names[typ][name]; ok {
-			return id, c.builders[id], nil
+			return id, c.touch(c.builders[id]), nil
 		}
 		return "", nil, &value.PropertyError{Path: key, Msg: fmt.Sprintf("%s %q is not created by this template, so its configuration is not known", typ, s)}
 	case value.Unknown:
@@ -312,4 +331,45 @@ func masked(text string, extract func(string) string) string {
 		out = strings.Replace(out, "\x00"+strconv.Itoa(i)+"\x00", s, 1)
 	}
 	return out
+}
+
+// snapshot starts recording the items a companion touches; the returned
+// function restores them. Companions that keep working state (security
+// group rules, network ACL entries, a function policy) check their errors
+// before adding to it.
+func (c *conv) snapshot() func() {
+	c.touched = c.touched[:0]
+	return func() {
+		for _, u := range c.touched {
+			u()
+		}
+	}
+}
+
+// touch records b's values before a companion changes them.
+func (c *conv) touch(b *ci.Builder) *ci.Builder {
+	if b != nil {
+		c.touched = append(c.touched, b.Snapshot())
+	}
+	return b
+}
+
+// refTo returns the Config value of a field that may name a resource of
+// type typ of the template: that resource's logical id (its item id) when
+// it does, the value as it is otherwise.
+func (c *conv) refTo(typ string, v any) any {
+	switch x := v.(type) {
+	case value.Unknown:
+		if x.Resource != "" {
+			return x.Resource
+		}
+		if id, ok := c.names[typ][x.Text]; ok {
+			return id
+		}
+	case string:
+		if id, ok := c.names[typ][x]; ok {
+			return id
+		}
+	}
+	return v
 }

@@ -135,6 +135,9 @@ func ec2SecurityGroupRule(egress bool) companion {
 		}
 		rules := c.sg(id)
 		p := permission(r.props, egress)
+		if r.errs.Err() != nil {
+			return nil
+		}
 		if egress {
 			rules.defaultEgress = false
 			rules.egress = append(rules.egress, p)

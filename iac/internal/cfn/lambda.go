@@ -166,6 +166,9 @@ func lambdaPermission(c *conv, r *res) error {
 	if len(cond) > 0 {
 		stmt["Condition"] = cond
 	}
+	if r.errs.Err() != nil {
+		return nil
+	}
 	doc, _ := b.State.(map[string]any)
 	if doc == nil {
 		doc = map[string]any{"Version": "2012-10-17", "Id": "default", "Statement": []any{}}

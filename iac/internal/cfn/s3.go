@@ -46,7 +46,7 @@ func s3Bucket(c *conv, r *res) *ci.Builder {
 	}
 	if l, ok := p.Obj("LoggingConfiguration"); ok {
 		// Without a destination, S3 writes the logs into the bucket itself.
-		dest := ci.Ref(l.StringOr("DestinationBucketName", name))
+		dest := c.refTo("AWS::S3::Bucket", l.StringOr("DestinationBucketName", name))
 		supp["BucketLoggingConfiguration"] = ci.Logging(dest, l.StringOr("LogFilePrefix", nil))
 	}
 	if pab, ok := p.Obj("PublicAccessBlockConfiguration"); ok {

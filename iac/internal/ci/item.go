@@ -212,3 +212,20 @@ func collect(v any, path string, out *[]UnknownValue) {
 		}
 	}
 }
+
+// Snapshot saves the top-level keys of the item's configuration,
+// supplementary configuration and tags; the returned function restores
+// them. A companion that turns out to be invalid is undone this way, so
+// that a half-read resource never changes another item.
+func (b *Builder) Snapshot() (restore func()) {
+	conf := make(map[string]any, len(b.Config))
+	for k, v := range b.Config {
+		conf[k] = v
+	}
+	supp := make(map[string]any, len(b.Supp))
+	for k, v := range b.Supp {
+		supp[k] = v
+	}
+	rels := b.Rels
+	return func() { b.Config, b.Supp, b.Rels = conf, supp, rels }
+}

@@ -18,14 +18,8 @@ func cloudTrail(c *conv, r *res) *ci.Builder {
 	b.Config["name"] = name
 	b.Config["trailARN"] = arn
 	b.ARN = arn
-	bucket := c.ref(r, "s3_bucket_name")
-	if t := c.refInstance(r.Instance, "s3_bucket_name", "aws_s3_bucket"); t != nil {
-		if s, ok := t.Values["bucket"].(string); ok {
-			bucket = s
-		} else {
-			bucket = t.Address
-		}
-	}
+	bucket, _ := v.String("s3_bucket_name")
+	bucket = c.refTo(r, []string{"s3_bucket_name"}, bucket, "aws_s3_bucket", "bucket")
 	if bucket == nil {
 		v.Fail("s3_bucket_name", "is required")
 	}

@@ -49,6 +49,7 @@ type conv struct {
 	builders map[string]*ci.Builder
 	res      map[string]*res
 	fail     map[string]error
+	touched  []func()
 }
 
 // Convert turns the plan's resources into configuration items and calls
@@ -83,9 +84,13 @@ func Convert(p *Plan, yield func(*ci.Item, error) bool) {
 		}
 	}
 	for _, r := range pending {
-		if err := companions[r.Type](c, r); err != nil {
-			c.fail[r.Address] = c.wrap(r.Instance, err)
-		} else if err := r.errs.Err(); err != nil {
+		undo := c.snapshot()
+		err := companions[r.Type](c, r)
+		if err == nil {
+			err = r.errs.Err()
+		}
+		if err != nil {
+			undo()
 			c.fail[r.Address] = c.wrap(r.Instance, err)
 		}
 	}
@@ -176,7 +181,7 @@ func (c *conv) target(r *res, attr, typ, nameAttr string) (*Instance, *ci.Builde
 			return nil, nil, propErr(attr, "references %s, not a %s", t.Address, typ)
 		}
 		if b := c.builders[t.Address]; b != nil {
-			return t, b, nil
+			return t, c.touch(b), nil
 		}
 		if c.fail[t.Address] != nil {
 			return nil, nil, propErr(attr, "%s could not be read, see its error", t.Address)
@@ -195,7 +200,7 @@ func (c *conv) target(r *res, attr, typ, nameAttr string) (*Instance, *ci.Builde
 			for _, key := range []string{nameAttr, "id"} {
 				if key != "" && cand.Values[key] == s {
 					if b := c.builders[cand.Address]; b != nil {
-						return cand, b, nil
+						return cand, c.touch(b), nil
 					}
 				}
 			}
@@ -340,4 +345,44 @@ func (c *conv) regionOf(r *res) any {
 // propErr is an error about the attribute attr.
 func propErr(attr, format string, args ...any) error {
 	return &value.PropertyError{Path: attr, Msg: fmt.Sprintf(format, args...)}
+}
+
+// snapshot starts recording the items a companion touches; the returned
+// function restores them. Companions that keep working state (security
+// group rules, network ACL entries, a function policy) check their errors
+// before adding to it.
+func (c *conv) snapshot() func() {
+	c.touched = c.touched[:0]
+	return func() {
+		for _, u := range c.touched {
+			u()
+		}
+	}
+}
+
+// touch records b's values before a companion changes them.
+func (c *conv) touch(b *ci.Builder) *ci.Builder {
+	if b != nil {
+		c.touched = append(c.touched, b.Snapshot())
+	}
+	return b
+}
+
+// refTo returns the Config value of an attribute (at path) that may
+// designate a resource of type typ of the plan: that resource's address
+// (its item id) when the configuration references it or its known name
+// (nameAttr) equals the value; the value as it is otherwise.
+func (c *conv) refTo(r *res, path []string, v any, typ, nameAttr string) any {
+	if t, ok := c.p.Resolve(r.Instance, c.p.references(r.Instance, path)); ok && t.Type == typ {
+		return t.Address
+	}
+	if s, ok := v.(string); ok && s != "" {
+		name := nameFromARN(s)
+		for _, cand := range c.p.Instances {
+			if cand.Type == typ && cand.Values[nameAttr] == name {
+				return cand.Address
+			}
+		}
+	}
+	return v
 }

@@ -140,6 +140,9 @@ func ec2SecurityGroupRule(c *conv, r *res) error {
 	}
 	rules := b.State.(*sgRules)
 	p := c.sgPermission(r, r.v, t.Address)
+	if r.errs.Err() != nil {
+		return nil
+	}
 	switch r.v.StringOr("type", nil) {
 	case "ingress":
 		rules.ingress = append(rules.ingress, p)
@@ -179,6 +182,9 @@ func ec2VPCSecurityGroupRule(egress bool) companion {
 			p.Description = d
 		}
 		rules := b.State.(*sgRules)
+		if r.errs.Err() != nil {
+			return nil
+		}
 		if egress {
 			rules.egress = append(rules.egress, p)
 		} else {
@@ -498,7 +504,11 @@ func ec2NetworkACLRule(c *conv, r *res) error {
 		return err
 	}
 	entries := b.State.(*[]any)
-	*entries = append(*entries, aclEntry(r.v, r.v.BoolOr("egress", false), "rule_number", "rule_action"))
+	e := aclEntry(r.v, r.v.BoolOr("egress", false), "rule_number", "rule_action")
+	if r.errs.Err() != nil {
+		return nil
+	}
+	*entries = append(*entries, e)
 	return nil
 }
 

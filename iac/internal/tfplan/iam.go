@@ -1,7 +1,6 @@
 package tfplan
 
 import (
-
 	"github.com/guardrails-go/guardrails/iac/internal/ci"
 	"github.com/guardrails-go/guardrails/iac/internal/value"
 )
@@ -166,7 +165,7 @@ func (c *conv) targets(r *res, attr, typ string) ([]*ci.Builder, error) {
 		if t, ok := c.p.Resolve(r.Instance, []string{ref}); ok && t.Type == typ && !seen[t.Address] {
 			seen[t.Address] = true
 			if b := c.builders[t.Address]; b != nil {
-				out = append(out, b)
+				out = append(out, c.touch(b))
 			}
 		}
 	}
@@ -186,7 +185,7 @@ func (c *conv) targets(r *res, attr, typ string) ([]*ci.Builder, error) {
 				if !seen[cand.Address] {
 					seen[cand.Address] = true
 					if b := c.builders[cand.Address]; b != nil {
-						out = append(out, b)
+						out = append(out, c.touch(b))
 					}
 				}
 			}

@@ -87,7 +87,7 @@ func lambdaPermission(c *conv, r *res) error {
 	v := r.v
 	var b *ci.Builder
 	if t := c.refInstance(r.Instance, "function_name", "aws_lambda_function"); t != nil {
-		b = c.builders[t.Address]
+		b = c.touch(c.builders[t.Address])
 	}
 	if b == nil {
 		fn, ok := v.String("function_name")
@@ -98,7 +98,7 @@ func lambdaPermission(c *conv, r *res) error {
 		}
 		for _, cand := range c.p.Instances {
 			if cand.Type == "aws_lambda_function" && cand.Values["function_name"] == functionName(s) {
-				b = c.builders[cand.Address]
+				b = c.touch(c.builders[cand.Address])
 			}
 		}
 		if b == nil {
@@ -149,6 +149,9 @@ func lambdaPermission(c *conv, r *res) error {
 	add("StringEquals", "lambda:FunctionUrlAuthType", "function_url_auth_type")
 	if len(cond) > 0 {
 		stmt["Condition"] = cond
+	}
+	if r.errs.Err() != nil {
+		return nil
 	}
 	doc, _ := b.State.(map[string]any)
 	if doc == nil {

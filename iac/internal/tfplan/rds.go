@@ -130,7 +130,7 @@ func rdsSnapshot(c *conv, r *res) *ci.Builder {
 // rdsSnapshotInstance gives a snapshot of an instance of the plan that
 // instance's encryption and engine.
 func rdsSnapshotInstance(c *conv, r *res) error {
-	b := c.builders[r.Address]
+	b := c.touch(c.builders[r.Address])
 	t := c.refInstance(r.Instance, "db_instance_identifier", "aws_db_instance")
 	if b == nil || t == nil {
 		return nil

@@ -42,6 +42,13 @@ func s3Bucket(c *conv, r *res) *ci.Builder {
 	b.ARN = value.Concat("arn:", c.partition(), ":s3:::", name)
 	supp := ci.BucketDefaults(name)
 	b.Supp = supp
+	if r.Action != "create" && r.Action != "replace" {
+		// A bucket that already exists got the defaults of its creation
+		// date: before April 2023, no Block Public Access and ACLs enabled.
+		unknown := value.NewUnknown("Block Public Access and ACL defaults of a bucket created before this plan").Typed()
+		supp["PublicAccessBlockConfiguration"] = unknown
+		supp["BucketOwnershipControls"] = unknown
+	}
 
 	if raw, set := c.computed(r, "server_side_encryption_configuration", nil); set {
 		if sse, ok := blockOf(v, "server_side_encryption_configuration", raw); ok {
@@ -74,7 +81,8 @@ func s3Bucket(c *conv, r *res) *ci.Builder {
 	if raw, set := c.computed(r, "logging", nil); set {
 		if lg, ok := blockOf(v, "logging", raw); ok {
 			target, _ := lg.String("target_bucket")
-			supp["BucketLoggingConfiguration"] = ci.Logging(ci.Ref(nameFromARNValue(target)), lg.StringOr("target_prefix", nil))
+			target = c.refTo(r, append(pathOf(lg), "target_bucket"), target, "aws_s3_bucket", "bucket")
+			supp["BucketLoggingConfiguration"] = ci.Logging(nameFromARNValue(target), lg.StringOr("target_prefix", nil))
 		}
 	}
 	if raw, set := c.computed(r, "acl", nil); set {
@@ -346,11 +354,8 @@ func s3Policy(c *conv, r *res, b *ci.Builder) {
 
 func s3Logging(c *conv, r *res, b *ci.Builder) {
 	target, _ := r.v.String("target_bucket")
-	ref := c.ref(r, "target_bucket")
-	if ref == nil {
-		ref = target
-	}
-	b.Supp["BucketLoggingConfiguration"] = ci.Logging(nameFromARNValue(ref), r.v.StringOr("target_prefix", nil))
+	target = c.refTo(r, []string{"target_bucket"}, target, "aws_s3_bucket", "bucket")
+	b.Supp["BucketLoggingConfiguration"] = ci.Logging(nameFromARNValue(target), r.v.StringOr("target_prefix", nil))
 }
 
 func s3ACL(c *conv, r *res, b *ci.Builder) {
