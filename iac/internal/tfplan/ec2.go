@@ -82,7 +82,11 @@ func ec2SecurityGroup(isDefault bool) func(c *conv, r *res) *ci.Builder {
 		}
 		b.Config["groupName"] = name
 		b.Config["groupId"] = r.Address
-		b.Config["description"] = v.StringOr("description", "Managed by Terraform")
+		if isDefault {
+			b.Config["description"] = "default VPC security group"
+		} else {
+			b.Config["description"] = v.StringOr("description", "Managed by Terraform")
+		}
 		b.Config["ownerId"] = c.account()
 		vpc := c.ref(r, "vpc_id")
 		if vpc == nil {

@@ -263,6 +263,9 @@ func actionOf(actions []string) string {
 
 // inject turns the values marked true in after_unknown into Unknowns.
 func (p *Plan) inject(in *Instance, v any, unk any, path []string) any {
+	if v == nil && !hasTrue(unk) {
+		return nil // nothing unknown below: the value stays absent
+	}
 	switch u := unk.(type) {
 	case bool:
 		if u {
@@ -698,4 +701,25 @@ func addressLines(data []byte) map[string]int {
 		}
 	}
 	return out
+}
+
+// hasTrue reports whether an after_unknown value marks anything unknown.
+func hasTrue(unk any) bool {
+	switch u := unk.(type) {
+	case bool:
+		return u
+	case map[string]any:
+		for _, e := range u {
+			if hasTrue(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range u {
+			if hasTrue(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
