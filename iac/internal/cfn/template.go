@@ -85,7 +85,8 @@ const maxDepth = 2000
 func Parse(data []byte, file string, opts Options) (*Template, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fileErr(file, 0, fmt.Errorf("not a YAML or JSON template: %v", cleanYAMLError(err)))
+		line, msg := cleanYAMLError(err)
+		return nil, fileErr(file, line, fmt.Errorf("not a YAML or JSON template: %s", msg))
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, fileErr(file, 0, errors.New("empty template"))
@@ -482,8 +483,16 @@ func FileErrorLine(err error) (int, error) {
 	return 0, err
 }
 
-func cleanYAMLError(err error) string {
-	return strings.TrimPrefix(err.Error(), "yaml: ")
+// cleanYAMLError splits "yaml: line 3: message" into the line and message.
+func cleanYAMLError(err error) (int, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
+		if i := strings.IndexByte(msg, ':'); i >= 0 {
+			return line, strings.TrimSpace(msg[i+1:])
+		}
+	}
+	return 0, msg
 }
 
 func deref(n *yaml.Node) *yaml.Node {
