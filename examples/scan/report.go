@@ -108,8 +108,10 @@ func (r *jsonReporter) finish(st stats) error {
 }
 
 // textReporter prints counts per rule, then each non-compliant resource and
-// each resource the rules could not decide, then errors. Only those are
-// kept in memory, not every evaluation.
+// each resource the rules could not decide, then errors. A text report is
+// read by a person: it lists at most maxListed resources per rule and says
+// how many more there are, so memory stays bounded on any input (the JSON
+// report lists everything, streaming).
 type textReporter struct {
 	w        io.Writer
 	order    []string
@@ -119,6 +121,8 @@ type textReporter struct {
 	errs     []reportError
 	dropped  int
 }
+
+const maxListed = 1000
 
 func newTextReporter(w io.Writer, meta []evaluate.Metadata) *textReporter {
 	r := &textReporter{w: w, counts: map[string]*[4]int{}}
@@ -141,12 +145,16 @@ func (r *textReporter) evaluation(ev evaluate.Evaluation) {
 		c[0]++
 	case evaluate.NonCompliant:
 		c[1]++
-		r.findings = append(r.findings, ev)
+		if c[1] <= maxListed {
+			r.findings = append(r.findings, ev)
+		}
 	case evaluate.NotApplicable:
 		c[2]++
 	case evaluate.InsufficientData:
 		c[3]++
-		r.unknown = append(r.unknown, ev)
+		if c[3] <= maxListed {
+			r.unknown = append(r.unknown, ev)
+		}
 	}
 }
 
@@ -173,12 +181,12 @@ func (r *textReporter) finish(st stats) error {
 	}
 	tw.Flush()
 	if len(r.findings) > 0 {
-		fmt.Fprintf(w, "\nNon-compliant resources (%d):\n", len(r.findings))
-		writeEvaluations(w, r.findings)
+		fmt.Fprintf(w, "\nNon-compliant resources (%d):\n", st.nonCompliant)
+		r.writeEvaluations(w, r.findings, 1)
 	}
 	if len(r.unknown) > 0 {
-		fmt.Fprintf(w, "\nNot decided, data missing (%d):\n", len(r.unknown))
-		writeEvaluations(w, r.unknown)
+		fmt.Fprintf(w, "\nNot decided, data missing (%d):\n", st.insufficientData)
+		r.writeEvaluations(w, r.unknown, 3)
 	}
 	if len(r.errs) > 0 {
 		fmt.Fprintf(w, "\nErrors (%d):\n", st.errors)
@@ -192,10 +200,12 @@ func (r *textReporter) finish(st stats) error {
 	return w.Flush()
 }
 
-func writeEvaluations(w io.Writer, evs []evaluate.Evaluation) {
+// writeEvaluations lists evaluations by rule; column is the index of their
+// compliance in the counts, to say how many were not listed.
+func (r *textReporter) writeEvaluations(w io.Writer, evs []evaluate.Evaluation, column int) {
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].RuleID < evs[j].RuleID })
 	last := ""
-	for _, ev := range evs {
+	for i, ev := range evs {
 		if ev.RuleID != last {
 			fmt.Fprintf(w, "  %s\n", ev.RuleID)
 			last = ev.RuleID
@@ -205,6 +215,11 @@ func writeEvaluations(w io.Writer, evs []evaluate.Evaluation) {
 			where = fmt.Sprintf(" (%s:%d)", ev.Location.File, ev.Location.Line)
 		}
 		fmt.Fprintf(w, "    %s %s%s\n      %s\n", ev.ResourceType, ev.ResourceID, where, ev.Annotation)
+		if i+1 == len(evs) || evs[i+1].RuleID != ev.RuleID {
+			if more := r.counts[ev.RuleID][column] - maxListed; more > 0 {
+				fmt.Fprintf(w, "    ... and %d more (-format json lists them all)\n", more)
+			}
+		}
 	}
 }
 
