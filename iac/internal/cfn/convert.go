@@ -227,7 +227,7 @@ func (c *conv) targetOf(v any, key string, typ string, extract func(string) stri
 			text = masked(text, extract)
 		}
 		if id, named := c.names[typ][text]; named {
-			return id, c.touch(c.builders[id]), nil
+			return c.found(id, key)
 		}
 		// A value built from the generated name of one resource of the
 		// right type designates that resource.
@@ -262,7 +262,7 @@ func (c *conv) targetOf(v any, key string, typ string, extract func(string) stri
 			name = extract(s)
 		}
 		if id, ok := c.names[typ][name]; ok {
-			return id, c.touch(c.builders[id]), nil
+			return c.found(id, key)
 		}
 		return "", nil, &value.PropertyError{Path: key, Msg: fmt.Sprintf("%s %q is not created by this template, so its configuration is not known", typ, s)}
 	case value.Unknown:
@@ -372,4 +372,14 @@ func (c *conv) refTo(typ string, v any) any {
 		}
 	}
 	return v
+}
+
+// found returns the builder of the resource id a companion's property key
+// designates, or an error when that resource could not be read.
+func (c *conv) found(id, key string) (string, *ci.Builder, error) {
+	b := c.builders[id]
+	if b == nil {
+		return "", nil, &value.PropertyError{Path: key, Msg: fmt.Sprintf("%s could not be read, see its error", id)}
+	}
+	return id, c.touch(b), nil
 }

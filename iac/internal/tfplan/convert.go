@@ -56,6 +56,11 @@ type conv struct {
 // yield for each item or per-resource error, in plan order.
 func Convert(p *Plan, yield func(*ci.Item, error) bool) {
 	c := &conv{p: p, builders: map[string]*ci.Builder{}, res: map[string]*res{}, fail: map[string]error{}}
+	for _, err := range p.problems {
+		if !yield(nil, &ci.Error{File: p.File, Err: err}) {
+			return
+		}
+	}
 	var pending []*res
 	for _, in := range p.Instances {
 		m, isPrimary := mappings[in.Type]
@@ -201,6 +206,9 @@ func (c *conv) target(r *res, attr, typ, nameAttr string) (*Instance, *ci.Builde
 				if key != "" && cand.Values[key] == s {
 					if b := c.builders[cand.Address]; b != nil {
 						return cand, c.touch(b), nil
+					}
+					if c.fail[cand.Address] != nil {
+						return nil, nil, propErr(attr, "%s could not be read, see its error", cand.Address)
 					}
 				}
 			}

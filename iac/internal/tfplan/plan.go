@@ -46,6 +46,7 @@ type Plan struct {
 	configs   map[string]*configResource // by module-path-qualified config address
 	modules   map[string]*configModule   // by module path ("" for root)
 	lines     map[string]int
+	problems  []error // parts of the plan that could not be read
 }
 
 // Instance is one resource instance of the plan.
@@ -171,6 +172,10 @@ func Parse(data []byte, file string, opts Options) (*Plan, error) {
 			if rc.Mode != "managed" {
 				continue
 			}
+			if rc.Address == "" || rc.Type == "" {
+				p.problems = append(p.problems, fmt.Errorf("resource_changes[%d] has no address or type", i))
+				continue
+			}
 			action := actionOf(rc.Change.Actions)
 			if action == "delete" || action == "forget" || action == "" {
 				continue // not there after apply: not evaluated
@@ -194,6 +199,10 @@ func Parse(data []byte, file string, opts Options) (*Plan, error) {
 func (p *Plan) addPlanned(m *moduleValuesJSON) {
 	for _, r := range m.Resources {
 		if r.Mode != "managed" {
+			continue
+		}
+		if r.Address == "" || r.Type == "" {
+			p.problems = append(p.problems, fmt.Errorf("planned_values resource at %q has no address or type", m.Address))
 			continue
 		}
 		values := r.Values
