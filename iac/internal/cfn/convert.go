@@ -125,6 +125,8 @@ func Convert(t *Template, yield func(*ci.Item, error) bool) {
 		}
 		if isCompanion {
 			pending = append(pending, rr)
+		} else {
+			t.forget(r)
 		}
 	}
 	for _, rr := range pending {
@@ -139,6 +141,15 @@ func Convert(t *Template, yield func(*ci.Item, error) bool) {
 		if err != nil {
 			undo()
 			c.fail[rr.LogicalID] = c.wrap(rr.Resource, err)
+		}
+	}
+	// Every value is resolved and merged: let the YAML tree and the
+	// resolved properties go before the items are rendered.
+	t.release()
+	c.res = nil
+	for _, r := range t.order {
+		if b := c.builders[r.LogicalID]; b != nil {
+			b.Complete()
 		}
 	}
 	for _, r := range t.order {
@@ -158,8 +169,9 @@ func Convert(t *Template, yield func(*ci.Item, error) bool) {
 		}
 		item, err := b.Build(t.opts.AccountID, region)
 		if err != nil {
-			err = c.wrap(r, err)
+			err = &ci.Error{File: t.File, Line: r.Line, Resource: r.LogicalID, Type: r.Type, Err: err}
 		}
+		delete(c.builders, r.LogicalID)
 		if !yield(item, err) {
 			return
 		}

@@ -55,7 +55,9 @@ type Resource struct {
 	Type      string
 	Line      int // line of the logical id key
 	node      *yaml.Node
-	props     *yaml.Node // Properties mapping, or nil
+	props     *yaml.Node    // Properties mapping, or nil
+	slot      *[]*yaml.Node // the Resources content holding node, to free it
+	index     int
 	condition string
 	condLine  int
 
@@ -136,7 +138,7 @@ func Parse(data []byte, file string, opts Options) (*Template, error) {
 	}
 	for i := 0; i+1 < len(resourcesNode.Content); i += 2 {
 		k, v := resourcesNode.Content[i], deref(resourcesNode.Content[i+1])
-		r := &Resource{LogicalID: k.Value, Line: k.Line, node: v}
+		r := &Resource{LogicalID: k.Value, Line: k.Line, node: v, slot: &resourcesNode.Content, index: i + 1}
 		if _, dup := t.resources[r.LogicalID]; dup {
 			return nil, fileErr(file, k.Line, fmt.Errorf("resource %s is defined twice", r.LogicalID))
 		}
@@ -537,4 +539,28 @@ func sortedKeys[V any](m map[string]V) []string {
 // LooksLikeJSON reports whether data starts, after blanks, with '{'.
 func LooksLikeJSON(data []byte) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n\ufeff"), []byte("{"))
+}
+
+// release drops the YAML tree and the resolved values once a conversion
+// no longer needs them; the template cannot be resolved again after.
+func (t *Template) release() {
+	t.root, t.mappings, t.conditions = nil, nil, nil
+	for _, r := range t.order {
+		r.node, r.props, r.resolved, r.propErr = nil, nil, nil, nil
+	}
+}
+
+// forget drops what a mapped resource no longer needs: its YAML nodes and
+// the resolved properties other resources never read (they read names).
+func (t *Template) forget(r *Resource) {
+	keep := map[string]bool{nameProperty[r.Type]: true, "Path": true, "ManagedPolicyName": true, "TopicName": true}
+	for k := range r.resolved {
+		if !keep[k] {
+			delete(r.resolved, k)
+		}
+	}
+	r.node, r.props = nil, nil
+	if r.slot != nil {
+		(*r.slot)[r.index] = nil // the YAML tree no longer holds the resource
+	}
 }

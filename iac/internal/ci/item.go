@@ -130,10 +130,7 @@ func (b *Builder) Relate(typ, id, name string) {
 
 // Build renders the item.
 func (b *Builder) Build(accountID, region string) (*Item, error) {
-	if b.Finish != nil {
-		b.Finish()
-		b.Finish = nil
-	}
+	b.Complete()
 	it := &Item{
 		ResourceType:     b.Type,
 		ResourceID:       b.ID,
@@ -228,4 +225,14 @@ func (b *Builder) Snapshot() (restore func()) {
 	}
 	rels := b.Rels
 	return func() { b.Config, b.Supp, b.Rels = conf, supp, rels }
+}
+
+// Complete runs Finish once. Converters complete every item before
+// rendering the first, since a Finish may read other items.
+func (b *Builder) Complete() {
+	if b.Finish != nil {
+		f := b.Finish
+		b.Finish = nil
+		f()
+	}
 }

@@ -19,23 +19,33 @@ var BucketOwner = value.NewUnknown("canonical user id of the bucket owner")
 // purpose bucket created today with nothing configured: S3 applies SSE-S3
 // default encryption (since January 2023), turns Block Public Access on and
 // disables ACLs with BucketOwnerEnforced (since April 2023); versioning is
-// off, logging, policy and acceleration unset.
+// off, logging, policy and acceleration unset. The values are shared
+// between buckets: mappings replace a key, never change a value in place.
 func BucketDefaults(name any) map[string]any {
 	return map[string]any{
-		"AccessControlList":               CannedACL("private"),
-		"BucketAccelerateConfiguration":   map[string]any{"status": nil},
-		"BucketLoggingConfiguration":      map[string]any{"destinationBucketName": nil, "logFilePrefix": nil},
-		"BucketNotificationConfiguration": map[string]any{"configurations": map[string]any{}},
-		"BucketPolicy":                    map[string]any{"policyText": nil},
-		"BucketVersioningConfiguration":   map[string]any{"status": "Off", "isMfaDeleteEnabled": nil},
-		"IsRequesterPaysEnabled":          false,
-		"PublicAccessBlockConfiguration":  PublicAccessBlock(true, true, true, true),
-		"ServerSideEncryptionConfiguration": map[string]any{"rules": []any{
-			SSERule("AES256", nil, false),
-		}},
-		"BucketOwnershipControls": Ownership(name, "BucketOwnerEnforced"),
+		"AccessControlList":                 defaultACL,
+		"BucketAccelerateConfiguration":     defaultAccelerate,
+		"BucketLoggingConfiguration":        defaultLogging,
+		"BucketNotificationConfiguration":   defaultNotification,
+		"BucketPolicy":                      defaultPolicy,
+		"BucketVersioningConfiguration":     defaultVersioning,
+		"IsRequesterPaysEnabled":            false,
+		"PublicAccessBlockConfiguration":    defaultPublicAccessBlock,
+		"ServerSideEncryptionConfiguration": defaultEncryption,
+		"BucketOwnershipControls":           Ownership(name, "BucketOwnerEnforced"),
 	}
 }
+
+var (
+	defaultACL               = CannedACL("private")
+	defaultAccelerate        = map[string]any{"status": nil}
+	defaultLogging           = map[string]any{"destinationBucketName": nil, "logFilePrefix": nil}
+	defaultNotification      = map[string]any{"configurations": map[string]any{}}
+	defaultPolicy            = map[string]any{"policyText": nil}
+	defaultVersioning        = map[string]any{"status": "Off", "isMfaDeleteEnabled": nil}
+	defaultPublicAccessBlock = PublicAccessBlock(true, true, true, true)
+	defaultEncryption        = map[string]any{"rules": []any{SSERule("AES256", nil, false)}}
+)
 
 // SSERule is one rule of ServerSideEncryptionConfiguration.
 func SSERule(algorithm, kmsKeyID, bucketKeyEnabled any) map[string]any {

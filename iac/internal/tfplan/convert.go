@@ -99,6 +99,12 @@ func Convert(p *Plan, yield func(*ci.Item, error) bool) {
 			c.fail[r.Address] = c.wrap(r.Instance, err)
 		}
 	}
+	c.res = nil
+	for _, in := range p.Instances {
+		if b := c.builders[in.Address]; b != nil {
+			b.Complete()
+		}
+	}
 	for _, in := range p.Instances {
 		if err, bad := c.fail[in.Address]; bad {
 			if !yield(nil, err) {
@@ -118,6 +124,8 @@ func Convert(p *Plan, yield func(*ci.Item, error) bool) {
 		if err != nil {
 			err = c.wrap(in, err)
 		}
+		delete(c.builders, in.Address)
+		in.Values, in.Before = nil, nil
 		if !yield(item, err) {
 			return
 		}

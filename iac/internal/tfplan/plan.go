@@ -43,6 +43,7 @@ type Plan struct {
 	// apply, in plan order.
 	Instances []*Instance
 	byAddress map[string]*Instance
+	byBase    map[string][]*Instance // instances by address without their index
 	configs   map[string]*configResource // by module-path-qualified config address
 	modules   map[string]*configModule   // by module path ("" for root)
 	lines     map[string]int
@@ -159,6 +160,7 @@ func Parse(data []byte, file string, opts Options) (*Plan, error) {
 		FormatVersion: pj.FormatVersion,
 		opts:          opts,
 		byAddress:     map[string]*Instance{},
+		byBase:        map[string][]*Instance{},
 		configs:       map[string]*configResource{},
 		modules:       map[string]*configModule{},
 		lines:         addressLines(data),
@@ -246,6 +248,8 @@ func (p *Plan) add(in *Instance, afterUnknown any) {
 	}
 	p.Instances = append(p.Instances, in)
 	p.byAddress[in.Address] = in
+	base := joinAddr(in.Module, in.Type+"."+in.Name)
+	p.byBase[base] = append(p.byBase[base], in)
 }
 
 // actionOf names a change's actions: replace for delete+create in either
@@ -480,16 +484,8 @@ func (p *Plan) resolveFrom(module string, index any, refs []string, depth int) (
 					return t, true
 				}
 			}
-			var only *Instance
-			n := 0
-			for _, cand := range p.Instances {
-				if strings.HasPrefix(cand.Address, base+"[") && cand.Module == module {
-					only = cand
-					n++
-				}
-			}
-			if n == 1 {
-				return only, true
+			if cands := p.byBase[base]; len(cands) == 1 {
+				return cands[0], true
 			}
 		}
 	}
@@ -701,9 +697,7 @@ func addressLines(data []byte) map[string]int {
 		if len(rest) == 0 || rest[0] != '"' {
 			continue
 		}
-		var s string
-		dec := json.NewDecoder(bytes.NewReader(rest))
-		if dec.Decode(&s) == nil {
+		if s, ok := quoted(rest); ok {
 			if _, seen := out[s]; !seen {
 				out[s] = line
 			}
@@ -731,4 +725,24 @@ func hasTrue(unk any) bool {
 		}
 	}
 	return false
+}
+
+// quoted decodes the JSON string at the start of b.
+func quoted(b []byte) (string, bool) {
+	for i := 1; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			if s, err := strconv.Unquote(string(b[:i+1])); err == nil {
+				return s, true
+			}
+			var s string
+			if json.Unmarshal(b[:i+1], &s) == nil {
+				return s, true
+			}
+			return "", false
+		}
+	}
+	return "", false
 }
