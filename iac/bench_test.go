@@ -158,7 +158,6 @@ func genPlan(n int) []byte {
 		`],"module_calls":{"m":{"source":"./m","expressions":{"bucket":{"references":["aws_s3_bucket.r0.id","aws_s3_bucket.r0"]}},"module":{"resources":[` + strings.Join(modConfig, ",\n") + `]}}}}}}`)
 }
 
-
 func BenchmarkReadTemplate5000(b *testing.B) {
 	data := genTemplate(5000)
 	b.SetBytes(int64(len(data)))

@@ -43,7 +43,7 @@ type Plan struct {
 	// apply, in plan order.
 	Instances []*Instance
 	byAddress map[string]*Instance
-	byBase    map[string][]*Instance // instances by address without their index
+	byBase    map[string][]*Instance     // instances by address without their index
 	configs   map[string]*configResource // by module-path-qualified config address
 	modules   map[string]*configModule   // by module path ("" for root)
 	lines     map[string]int
