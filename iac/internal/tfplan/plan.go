@@ -1,13 +1,3 @@
-// Package tfplan reads Terraform plans in the JSON form of
-// "terraform show -json" and turns their AWS resources into AWS Config
-// configuration items.
-//
-// A resource's values are its planned values ("change.after"); what
-// Terraform knows only after apply ("change.after_unknown") becomes a
-// value.Unknown. The configuration section gives the references between
-// resources, which is how split resources (aws_s3_bucket_versioning,
-// aws_security_group_rule...) are joined to their bucket or group when the
-// bucket's id is not known yet.
 package tfplan
 
 import (
@@ -460,6 +450,13 @@ func (p *Plan) resolveFrom(module string, index any, refs []string, depth int) (
 			if !ok {
 				continue
 			}
+			if segs[1].index == "" {
+				// module.m.out of a module with count or for_each: the one
+				// instance of the module, if there is only one.
+				if only, ok := p.onlyModuleInstance(child); ok {
+					child = only
+				}
+			}
 			if t, ok := p.resolveFrom(child, nil, stringList(out.Expression["references"]), depth+1); ok {
 				return t, true
 			}
@@ -745,4 +742,31 @@ func quoted(b []byte) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// onlyModuleInstance returns the module instance path (module.m["k"]) of
+// the unindexed module path child when the plan has exactly one instance.
+func (p *Plan) onlyModuleInstance(child string) (string, bool) {
+	n := len(splitAddress(child))
+	found := ""
+	for _, in := range p.Instances {
+		segs := splitAddress(in.Module)
+		if len(segs) < n {
+			continue
+		}
+		var parts, bare []string
+		for _, sg := range segs[:n] {
+			parts = append(parts, sg.name+sg.index)
+			bare = append(bare, sg.name)
+		}
+		if strings.Join(bare, ".") != stripIndexes(child) {
+			continue
+		}
+		inst := strings.Join(parts, ".")
+		if found != "" && found != inst {
+			return "", false
+		}
+		found = inst
+	}
+	return found, found != ""
 }
