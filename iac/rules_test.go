@@ -23,6 +23,14 @@ Resources:
       VersioningConfiguration: {Status: Enabled}
   Plain:
     Type: AWS::S3::Bucket
+  Key:
+    Type: AWS::KMS::Key
+  KmsEncrypted:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms, KMSMasterKeyID: !GetAtt Key.Arn}
 `
 	plan := `{"format_version":"1.2","resource_changes":[
   {"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","name":"b",
@@ -68,8 +76,11 @@ Resources:
 		"s3-bucket-server-side-encryption-enabled Versioned":       "COMPLIANT",
 		"s3-bucket-server-side-encryption-enabled Plain":           "COMPLIANT",
 		"s3-bucket-server-side-encryption-enabled aws_s3_bucket.b": "COMPLIANT",
-		"s3-bucket-versioning-enabled Versioned":                   "COMPLIANT",
-		"s3-bucket-versioning-enabled Plain":                       "NON_COMPLIANT",
+		// The key is known only after deployment; it is still encryption.
+		"s3-bucket-server-side-encryption-enabled KmsEncrypted": "COMPLIANT",
+		"s3-bucket-versioning-enabled KmsEncrypted":             "NON_COMPLIANT",
+		"s3-bucket-versioning-enabled Versioned":                "COMPLIANT",
+		"s3-bucket-versioning-enabled Plain":                    "NON_COMPLIANT",
 		// Versioning set by a split resource joined through the reference.
 		"s3-bucket-versioning-enabled aws_s3_bucket.b": "COMPLIANT",
 	}

@@ -167,6 +167,9 @@ func (t *Template) Resource(id string) *Resource { return t.resources[id] }
 
 // Check validates the shape of a resource entry.
 func (t *Template) Check(r *Resource) error {
+	if strings.HasPrefix(r.LogicalID, "Fn::ForEach::") {
+		return errors.New("Fn::ForEach (AWS::LanguageExtensions) is not supported: its resources are not read")
+	}
 	if r.node.Kind != yaml.MappingNode {
 		return fmt.Errorf("resource is %s, not an object", nodeKind(r.node))
 	}
