@@ -16,6 +16,7 @@ func All() []evaluate.Rule {
 // families lists the rule families; each returns its rules.
 var families = []func() []evaluate.Rule{
 	s3Rules,
+	ec2Rules,
 }
 
 // ByID returns the rule with the given id.

@@ -182,6 +182,11 @@ func normalize(l PortList) PortList {
 	return out
 }
 
+// Union returns the ports in l or in m.
+func (l PortList) Union(m PortList) PortList {
+	return normalize(append(append(PortList(nil), l...), m...))
+}
+
 // Contains reports whether port is in the list.
 func (l PortList) Contains(port int) bool {
 	for _, r := range l {

@@ -106,6 +106,12 @@ func TestPortListQuestions(t *testing.T) {
 	if diff := cmp.Diff(PortList{{22, 22}, {80, 90}}, l.Intersect(PortRange{0, 100})); diff != "" {
 		t.Errorf("Intersect (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff(PortList{{20, 22}, {80, 90}, {443, 443}}, l.Union(Ports(21, 20))); diff != "" {
+		t.Errorf("Union (-want +got):\n%s", diff)
+	}
+	if got := l.String(); got != "22,80-90,443" {
+		t.Errorf("Union changed its receiver: %q", got)
+	}
 	if got := l.Intersect(PortRange{23, 79}); got != nil {
 		t.Errorf("Intersect of a gap = %v, want nil", got)
 	}
