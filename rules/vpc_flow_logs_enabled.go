@@ -57,7 +57,7 @@ func VPCFlowLogsEnabled() evaluate.Rule {
 				return evaluate.Result{}, err
 			}
 			if missing != "" {
-				return evaluate.InsufficientDataf("No flow log data for VPC %s: %s.", vpc.ID, missing), nil
+				return evaluate.InsufficientDataf("No flow log data for VPC %s (give %s items, or %s from aws ec2 describe-flow-logs): %s.", vpc.ID, resource.FlowLogType, factDescribeFlowLogs, missing), nil
 			}
 			var active []*resource.FlowLog
 			accept, reject := false, false
@@ -118,7 +118,7 @@ func vpcFlowLogs(ctx context.Context, in *evaluate.Input, vpcID string) ([]*reso
 	data, ferr := in.Lookup.Fact(ctx, item.AccountID, item.Region, factDescribeFlowLogs)
 	switch {
 	case errors.Is(ferr, evaluate.ErrUnknown):
-		return nil, fmt.Sprintf("the input records no %s for account %s, and no %s fact was given (aws ec2 describe-flow-logs --region %s)", resource.FlowLogType, item.AccountID, factDescribeFlowLogs, orNone(item.Region)), nil
+		return nil, err.Error() + "; " + ferr.Error(), nil
 	case errors.Is(ferr, evaluate.ErrNotFound):
 		return nil, "", nil
 	case ferr != nil:

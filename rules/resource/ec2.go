@@ -167,25 +167,45 @@ func SecurityGroupOf(in *evaluate.Input) (*SecurityGroup, error) { return securi
 
 // DecodeSecurityGroup decodes an AWS::EC2::SecurityGroup item.
 func DecodeSecurityGroup(ci *evaluate.ConfigurationItem) (*SecurityGroup, error) {
+	// Config writes ipRanges as strings and ipv4Ranges and ipv6Ranges as
+	// objects: decode that shape in one pass, and read other shapes (and
+	// say where they are wrong) only when it fails.
 	var conf struct {
-		GroupID   string           `json:"groupId"`
-		GroupName string           `json:"groupName"`
-		VpcID     string           `json:"vpcId"`
-		OwnerID   string           `json:"ownerId"`
-		Ingress   []wirePermission `json:"ipPermissions"`
-		Egress    []wirePermission `json:"ipPermissionsEgress"`
+		GroupID   string               `json:"groupId"`
+		GroupName string               `json:"groupName"`
+		VpcID     string               `json:"vpcId"`
+		OwnerID   string               `json:"ownerId"`
+		Ingress   []recordedPermission `json:"ipPermissions"`
+		Egress    []recordedPermission `json:"ipPermissionsEgress"`
 	}
-	if err := decodeConfiguration(ci, &conf); err != nil {
-		return nil, err
+	sg := &SecurityGroup{}
+	var okIn, okOut bool
+	if err := decodeConfiguration(ci, &conf); err == nil {
+		sg.Ingress, okIn = recordedPermissions(conf.Ingress)
+		sg.Egress, okOut = recordedPermissions(conf.Egress)
 	}
-	sg := &SecurityGroup{ID: conf.GroupID, Name: conf.GroupName, VpcID: conf.VpcID, OwnerID: conf.OwnerID}
-	var err error
-	if sg.Ingress, err = decodePermissions("configuration.ipPermissions", conf.Ingress); err != nil {
-		return nil, err
+	if !okIn || !okOut {
+		var wire struct {
+			GroupID   string           `json:"groupId"`
+			GroupName string           `json:"groupName"`
+			VpcID     string           `json:"vpcId"`
+			OwnerID   string           `json:"ownerId"`
+			Ingress   []wirePermission `json:"ipPermissions"`
+			Egress    []wirePermission `json:"ipPermissionsEgress"`
+		}
+		err := decodeConfiguration(ci, &wire)
+		if err != nil {
+			return nil, err
+		}
+		conf.GroupID, conf.GroupName, conf.VpcID, conf.OwnerID = wire.GroupID, wire.GroupName, wire.VpcID, wire.OwnerID
+		if sg.Ingress, err = decodePermissions("configuration.ipPermissions", wire.Ingress); err != nil {
+			return nil, err
+		}
+		if sg.Egress, err = decodePermissions("configuration.ipPermissionsEgress", wire.Egress); err != nil {
+			return nil, err
+		}
 	}
-	if sg.Egress, err = decodePermissions("configuration.ipPermissionsEgress", conf.Egress); err != nil {
-		return nil, err
-	}
+	sg.ID, sg.Name, sg.VpcID, sg.OwnerID = conf.GroupID, conf.GroupName, conf.VpcID, conf.OwnerID
 	if sg.ID == "" {
 		sg.ID = ci.ResourceID
 	}
@@ -193,6 +213,54 @@ func DecodeSecurityGroup(ci *evaluate.ConfigurationItem) (*SecurityGroup, error)
 		sg.Name = ci.ResourceName
 	}
 	return sg, nil
+}
+
+// recordedPermission is a permission in the shape Config records.
+type recordedPermission struct {
+	IPProtocol Text     `json:"ipProtocol"`
+	FromPort   Text     `json:"fromPort"`
+	ToPort     Text     `json:"toPort"`
+	IPRanges   []string `json:"ipRanges"`
+	IPv4Ranges []struct {
+		CidrIP string `json:"cidrIp"`
+	} `json:"ipv4Ranges"`
+	IPv6Ranges []struct {
+		CidrIPv6 string `json:"cidrIpv6"`
+	} `json:"ipv6Ranges"`
+	PrefixListIDs []PrefixListID  `json:"prefixListIds"`
+	GroupPairs    []UserGroupPair `json:"userIdGroupPairs"`
+}
+
+// recordedPermissions converts; ok is false when a range object holds no
+// CIDR, so that the flexible decoding can say what is wrong.
+func recordedPermissions(rec []recordedPermission) (_ []IPPermission, ok bool) {
+	if rec == nil {
+		return nil, true
+	}
+	out := make([]IPPermission, len(rec))
+	for i, r := range rec {
+		p := IPPermission{IPProtocol: r.IPProtocol, FromPort: r.FromPort, ToPort: r.ToPort, IPRanges: r.IPRanges, PrefixListIDs: r.PrefixListIDs, GroupPairs: r.GroupPairs}
+		if r.IPv4Ranges != nil {
+			p.IPv4Ranges = make(CIDRs, len(r.IPv4Ranges))
+			for k, c := range r.IPv4Ranges {
+				if c.CidrIP == "" {
+					return nil, false
+				}
+				p.IPv4Ranges[k] = c.CidrIP
+			}
+		}
+		if r.IPv6Ranges != nil {
+			p.IPv6Ranges = make(CIDRs, len(r.IPv6Ranges))
+			for k, c := range r.IPv6Ranges {
+				if c.CidrIPv6 == "" {
+					return nil, false
+				}
+				p.IPv6Ranges[k] = c.CidrIPv6
+			}
+		}
+		out[i] = p
+	}
+	return out, true
 }
 
 // EC2Instance is the view of an AWS::EC2::Instance item.

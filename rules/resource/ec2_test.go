@@ -41,6 +41,12 @@ func TestDecodeSecurityGroup(t *testing.T) {
 			wantV4: [][]string{{"0.0.0.0/0", "10.0.0.0/8"}, nil},
 		},
 		{
+			reason: "ipv4Ranges written as strings",
+			conf:   `{"ipPermissions":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipv4Ranges":["0.0.0.0/0"],"ipv6Ranges":["::/0"]}]}`,
+			want:   []IPPermission{{IPProtocol: "tcp", FromPort: "22", ToPort: "22", IPv4Ranges: CIDRs{"0.0.0.0/0"}, IPv6Ranges: CIDRs{"::/0"}}},
+			wantV4: [][]string{{"0.0.0.0/0"}},
+		},
+		{
 			reason:  "a range that is neither a string nor a cidr object",
 			conf:    `{"ipPermissions":[{"ipProtocol":"tcp","ipv4Ranges":[{"prefix":"0.0.0.0/0"}]}]}`,
 			wantErr: "configuration.ipPermissions[0].ipv4Ranges[0]: no cidrIp or cidrIpv6",

@@ -81,6 +81,18 @@ func pickInstanceInformation(content json.RawMessage, id string) (*instanceInfor
 		return nil, nil
 	}
 	var entries []instanceInformation
+	if content[0] == '{' {
+		// Config's own shape, keyed by instance id, in one pass.
+		var byID map[string]instanceInformation
+		if json.Unmarshal(content, &byID) == nil {
+			if e, ok := byID[id]; ok {
+				if e.InstanceID == "" {
+					e.InstanceID = id
+				}
+				return &e, nil
+			}
+		}
+	}
 	switch content[0] {
 	case '[':
 		if err := decodeField(field, content, &entries); err != nil {
