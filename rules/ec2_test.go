@@ -126,6 +126,20 @@ func TestUnknownValues(t *testing.T) {
 			want:   evaluate.InsufficientData,
 		},
 		{
+			reason: "attachments known only after apply",
+			rule:   "encrypted-volumes",
+			item: &evaluate.ConfigurationItem{ResourceType: resource.EC2VolumeType, ResourceID: "vol-0iac", Status: evaluate.StatusOK,
+				Configuration: json.RawMessage(`{"volumeId":"vol-0iac","encrypted":false}`), Unknown: []string{"configuration.attachments"}},
+			want: evaluate.InsufficientData, note: "configuration.attachments",
+		},
+		{
+			reason: "an unattached volume with everything known",
+			rule:   "encrypted-volumes",
+			item: &evaluate.ConfigurationItem{ResourceType: resource.EC2VolumeType, ResourceID: "vol-0iac", Status: evaluate.StatusOK,
+				Configuration: json.RawMessage(`{"volumeId":"vol-0iac","encrypted":false,"state":"available"}`), Unknown: []string{"configuration.kmsKeyId"}},
+			want: evaluate.NotApplicable,
+		},
+		{
 			reason: "an instance profile known only after apply",
 			rule:   "ec2-instance-profile-attached",
 			item:   instanceItem(`{"instanceId":"i-0iac"}`, "configuration.iamInstanceProfile.arn"),

@@ -47,6 +47,9 @@ func EncryptedVolumes() evaluate.Rule {
 				return evaluate.Result{}, err
 			}
 			if !v.Attached() {
+				if u := unknownUnder(in.Item, "configuration.attachments", "configuration.state"); u != "" {
+					return evaluate.InsufficientDataf("Volume %s: %s is not known until deployment.", v.ID, u), nil
+				}
 				return evaluate.NotApplicablef("Volume %s is not attached to an instance.", v.ID), nil
 			}
 			if u := unknownUnder(in.Item, "configuration.encrypted", "configuration.kmsKeyId"); u != "" {

@@ -9,8 +9,9 @@ import (
 
 // VPCDefaultSecurityGroupClosed checks that the default security group of
 // a VPC (the group named "default") has no inbound and no outbound rule.
-// Other groups are NOT_APPLICABLE. Any rule counts, even one that only
-// refers to the group itself or allows only egress.
+// Other groups, and EC2-Classic's default groups (no vpcId), are
+// NOT_APPLICABLE. Any rule counts, even one that only refers to the group
+// itself or allows only egress.
 func VPCDefaultSecurityGroupClosed() evaluate.Rule {
 	return evaluate.NewRule(evaluate.Metadata{
 		ID:            "vpc-default-security-group-closed",
@@ -30,8 +31,11 @@ func VPCDefaultSecurityGroupClosed() evaluate.Rule {
 			if err != nil {
 				return evaluate.Result{}, err
 			}
-			if sg.Name != "default" {
+			switch {
+			case sg.Name != "default":
 				return evaluate.NotApplicablef("Security group %s (%s) is not a default security group.", sg.ID, sg.Name), nil
+			case sg.VpcID == "" && unknownUnder(in.Item, "configuration.vpcId") == "":
+				return evaluate.NotApplicablef("Security group %s is the default group of EC2-Classic, not of a VPC.", sg.ID), nil
 			}
 			nIn, nOut := len(sg.SecurityGroup.Ingress), len(sg.SecurityGroup.Egress)
 			switch {
