@@ -77,7 +77,7 @@ func decodeSecurityGroup(ci *evaluate.ConfigurationItem) (*securityGroup, error)
 // permissions converts recorded permissions for the port analyser,
 // leaving out those with unknown parts other than descriptions.
 func permissions(ci *evaluate.ConfigurationItem, field string, recorded []resource.IPPermission) ([]policy.Permission, []int, string, error) {
-	unknown := map[int]string{}
+	var unknown map[int]string
 	unknownAll := ""
 	for _, u := range ci.Unknown {
 		switch {
@@ -88,6 +88,9 @@ func permissions(ci *evaluate.ConfigurationItem, field string, recorded []resour
 			n, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, ']'), 0)])
 			if err != nil || strings.HasSuffix(rest, ".description") {
 				continue
+			}
+			if unknown == nil {
+				unknown = map[int]string{}
 			}
 			if _, seen := unknown[n]; !seen {
 				unknown[n] = u

@@ -55,6 +55,9 @@ func (p *IPPermission) IPv4() []string {
 	if len(p.IPv4Ranges) == 0 {
 		return p.IPRanges
 	}
+	if sameStrings(p.IPRanges, p.IPv4Ranges) {
+		return p.IPv4Ranges // items since late 2017 repeat one list in the other
+	}
 	out := append([]string(nil), p.IPv4Ranges...)
 	for _, c := range p.IPRanges {
 		seen := false
@@ -69,6 +72,18 @@ func (p *IPPermission) IPv4() []string {
 		}
 	}
 	return out
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // CIDRs is a list of CIDR blocks. Config writes them as strings
