@@ -38,13 +38,13 @@ const (
 	factDescribeFlowLogs = "ec2-describe-flow-logs.json"
 )
 
-// securityGroup is a security group with its permissions in the form the
+// sgView is a security group with its permissions in the form the
 // port analyser reads. Permissions whose protocol, ports or ranges are not
 // known yet (infrastructure as code before deployment) are left out of
 // Ingress and Egress and listed in the unknown fields.
-type securityGroup struct {
+type sgView struct {
 	*resource.SecurityGroup
-	Ingress, Egress []policy.Permission
+	Ingress, Egress []policy.IPPermission
 	// ingressIndex and egressIndex map a position in Ingress or Egress to
 	// the permission's position in the item.
 	ingressIndex, egressIndex []int
@@ -53,21 +53,21 @@ type securityGroup struct {
 	unknownIngress, unknownEgress string
 }
 
-// securityGroups decodes each item once for all the family's security
+// sgViews decodes each item once for all the family's security
 // group rules, permissions included.
-var securityGroups = evaluate.NewModel(resource.SecurityGroupType, decodeSecurityGroup)
+var sgViews = evaluate.NewModel(resource.SecurityGroupType, decodeSGView)
 
-func decodeSecurityGroup(ci *evaluate.ConfigurationItem) (*securityGroup, error) {
+func decodeSGView(ci *evaluate.ConfigurationItem) (*sgView, error) {
 	sg, err := resource.DecodeSecurityGroup(ci)
 	if err != nil {
 		return nil, err
 	}
-	out := &securityGroup{SecurityGroup: sg}
-	out.Ingress, out.ingressIndex, out.unknownIngress, err = permissions(ci, "configuration.ipPermissions", sg.Ingress)
+	out := &sgView{SecurityGroup: sg}
+	out.Ingress, out.ingressIndex, out.unknownIngress, err = sgPermissions(ci, "configuration.ipPermissions", sg.Ingress)
 	if err != nil {
 		return nil, err
 	}
-	out.Egress, out.egressIndex, out.unknownEgress, err = permissions(ci, "configuration.ipPermissionsEgress", sg.Egress)
+	out.Egress, out.egressIndex, out.unknownEgress, err = sgPermissions(ci, "configuration.ipPermissionsEgress", sg.Egress)
 	if err != nil {
 		return nil, err
 	}
@@ -76,12 +76,12 @@ func decodeSecurityGroup(ci *evaluate.ConfigurationItem) (*securityGroup, error)
 
 // permissions converts recorded permissions for the port analyser,
 // leaving out those with unknown parts other than descriptions.
-func permissions(ci *evaluate.ConfigurationItem, field string, recorded []resource.IPPermission) ([]policy.Permission, []int, string, error) {
+func sgPermissions(ci *evaluate.ConfigurationItem, field string, recorded []resource.IPPermission) ([]policy.IPPermission, []int, string, error) {
 	var unknown map[int]string
 	unknownAll := ""
 	for _, u := range ci.Unknown {
 		switch {
-		case u == field || isUnder(field, u):
+		case u == field || pathUnder(field, u):
 			unknownAll = u
 		case strings.HasPrefix(u, field+"["):
 			rest := u[len(field)+1:]
@@ -97,7 +97,7 @@ func permissions(ci *evaluate.ConfigurationItem, field string, recorded []resour
 			}
 		}
 	}
-	out := make([]policy.Permission, 0, len(recorded))
+	out := make([]policy.IPPermission, 0, len(recorded))
 	index := make([]int, 0, len(recorded))
 	first := unknownAll
 	for i := range recorded {
@@ -107,7 +107,7 @@ func permissions(ci *evaluate.ConfigurationItem, field string, recorded []resour
 			}
 			continue
 		}
-		p, err := permission(&recorded[i])
+		p, err := sgPermission(&recorded[i])
 		if err != nil {
 			return nil, nil, "", fmt.Errorf("%s[%d].%v", field, i, err)
 		}
@@ -117,18 +117,18 @@ func permissions(ci *evaluate.ConfigurationItem, field string, recorded []resour
 	return out, index, first, nil
 }
 
-// isUnder reports whether path lies under parent ("configuration" holds
+// pathUnder reports whether path lies under parent ("configuration" holds
 // "configuration.ipPermissions").
-func isUnder(path, parent string) bool {
+func pathUnder(path, parent string) bool {
 	return len(path) > len(parent) && strings.HasPrefix(path, parent) && (path[len(parent)] == '.' || path[len(parent)] == '[')
 }
 
-// unknownUnder returns the first of the item's unknown paths that is one
+// firstUnknownPath returns the first of the item's unknown paths that is one
 // of paths, lies under one, or holds one; "" when all are known.
-func unknownUnder(ci *evaluate.ConfigurationItem, paths ...string) string {
+func firstUnknownPath(ci *evaluate.ConfigurationItem, paths ...string) string {
 	for _, u := range ci.Unknown {
 		for _, p := range paths {
-			if u == p || isUnder(u, p) || isUnder(p, u) {
+			if u == p || pathUnder(u, p) || pathUnder(p, u) {
 				return u
 			}
 		}
@@ -136,13 +136,13 @@ func unknownUnder(ci *evaluate.ConfigurationItem, paths ...string) string {
 	return ""
 }
 
-func permission(r *resource.IPPermission) (policy.Permission, error) {
-	p := policy.Permission{Protocol: string(r.IPProtocol), IPv4: r.IPv4(), IPv6: r.IPv6Ranges}
+func sgPermission(r *resource.IPPermission) (policy.IPPermission, error) {
+	p := policy.IPPermission{Protocol: string(r.IPProtocol), IPv4: r.IPv4(), IPv6: r.IPv6Ranges}
 	var err error
-	if p.FromPort, err = portNumber(r.FromPort); err != nil {
+	if p.FromPort, err = recordedPort(r.FromPort); err != nil {
 		return p, fmt.Errorf("fromPort: %v", err)
 	}
-	if p.ToPort, err = portNumber(r.ToPort); err != nil {
+	if p.ToPort, err = recordedPort(r.ToPort); err != nil {
 		return p, fmt.Errorf("toPort: %v", err)
 	}
 	for _, pl := range r.PrefixListIDs {
@@ -154,8 +154,8 @@ func permission(r *resource.IPPermission) (policy.Permission, error) {
 	return p, nil
 }
 
-// portNumber reads a recorded port: nil when absent or null.
-func portNumber(t resource.Text) (*int, error) {
+// recordedPort reads a recorded port: nil when absent or null.
+func recordedPort(t resource.Text) (*int, error) {
 	if t == "" {
 		return nil, nil
 	}
@@ -166,10 +166,10 @@ func portNumber(t resource.Text) (*int, error) {
 	return &n, nil
 }
 
-// permissionError names the recorded permission an analyser error is
+// sgPermissionError names the recorded permission an analyser error is
 // about.
-func permissionError(err error, field string, index []int) error {
-	var pe *policy.PermissionError
+func sgPermissionError(err error, field string, index []int) error {
+	var pe *policy.IPPermissionError
 	if errors.As(err, &pe) && pe.Index < len(index) {
 		return fmt.Errorf("%s[%d]: %v", field, index[pe.Index], pe.Err)
 	}
@@ -179,7 +179,7 @@ func permissionError(err error, field string, index []int) error {
 // describeExposures writes exposures for an annotation: "0.0.0.0/0 on TCP
 // 22; ::/0 on all traffic, which includes TCP 22". Annotations are cut at
 // 256 bytes, so at most three are written.
-func describeExposures(exps []policy.Exposure, asked policy.Protocol) string {
+func describeExposures(exps []policy.PortExposure, asked policy.IPProtocol) string {
 	const most = 3
 	var parts []string
 	for i, e := range exps {

@@ -50,7 +50,7 @@ func EC2EBSEncryptionByDefault() evaluate.Rule {
 				Enabled *resource.Bool `json:"EbsEncryptionByDefault"`
 			}
 			if err := json.Unmarshal(data, &fact); err != nil {
-				return evaluate.Result{}, fmt.Errorf("fact %s: %v", factEBSEncryptionByDefault, describeFactError(err))
+				return evaluate.Result{}, fmt.Errorf("fact %s: %v", factEBSEncryptionByDefault, ec2FactError(err))
 			}
 			if fact.Enabled == nil || !fact.Enabled.Set {
 				return evaluate.Result{}, fmt.Errorf("fact %s: no EbsEncryptionByDefault (want what aws ec2 get-ebs-encryption-by-default prints)", factEBSEncryptionByDefault)

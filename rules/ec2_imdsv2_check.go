@@ -42,7 +42,7 @@ func EC2IMDSv2Check() evaluate.Rule {
 			if res, gone := instanceGone(inst); gone {
 				return res, nil
 			}
-			if u := unknownUnder(in.Item, "configuration.metadataOptions.httpTokens"); u != "" {
+			if u := firstUnknownPath(in.Item, "configuration.metadataOptions.httpTokens"); u != "" {
 				return evaluate.InsufficientDataf("Instance %s: %s is not known until deployment.", inst.ID, u), nil
 			}
 			mo := inst.MetadataOptions

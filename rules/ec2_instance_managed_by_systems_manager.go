@@ -48,7 +48,7 @@ func EC2InstanceManagedBySystemsManager() evaluate.Rule {
 			default:
 				return evaluate.NotApplicablef("Instance %s is %s; only running instances are judged.", inst.ID, inst.State), nil
 			}
-			mi, res, err := managedInstance(ctx, in, inst.ID)
+			mi, res, err := ssmManagedInstance(ctx, in, inst.ID)
 			if err != nil || mi == nil {
 				return res, err
 			}
@@ -71,7 +71,7 @@ func EC2InstanceManagedBySystemsManager() evaluate.Rule {
 // inventory, or the result to give when there is none (NON_COMPLIANT when
 // the inventory is known and lacks the instance, INSUFFICIENT_DATA when
 // it is not known).
-func managedInstance(ctx context.Context, in *evaluate.Input, id string) (*resource.ManagedInstance, evaluate.Result, error) {
+func ssmManagedInstance(ctx context.Context, in *evaluate.Input, id string) (*resource.ManagedInstance, evaluate.Result, error) {
 	ci, err := in.Lookup.Resource(ctx, resource.ManagedInstanceInventoryType, id)
 	if err == nil && ci.AccountID != "" && in.Item.AccountID != "" && ci.AccountID != in.Item.AccountID {
 		err = fmt.Errorf("%w: the inventory of %s found is of account %s", evaluate.ErrUnknown, id, ci.AccountID)

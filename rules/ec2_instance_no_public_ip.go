@@ -36,7 +36,7 @@ func EC2InstanceNoPublicIP() evaluate.Rule {
 			if len(inst.PublicIPs) > 0 {
 				return evaluate.NonCompliantf("Instance %s has public IPv4 address %s.", inst.ID, strings.Join(inst.PublicIPs, ", ")), nil
 			}
-			if u := unknownUnder(in.Item, "configuration.publicIpAddress", "configuration.networkInterfaces"); u != "" {
+			if u := firstUnknownPath(in.Item, "configuration.publicIpAddress", "configuration.networkInterfaces"); u != "" {
 				return evaluate.InsufficientDataf("Instance %s: %s is not known until deployment.", inst.ID, u), nil
 			}
 			return evaluate.Compliantf("Instance %s has no public IPv4 address.", inst.ID), nil

@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/guardrails-go/guardrails/evaluate"
@@ -42,26 +43,17 @@ func EC2InstanceProfileAttached() evaluate.Rule {
 			if res, gone := instanceGone(inst); gone {
 				return res, nil
 			}
-			if u := unknownUnder(in.Item, "configuration.iamInstanceProfile"); u != "" {
+			if u := firstUnknownPath(in.Item, "configuration.iamInstanceProfile"); u != "" {
 				return evaluate.InsufficientDataf("Instance %s: %s is not known until deployment.", inst.ID, u), nil
 			}
 			arn := inst.InstanceProfileARN
 			if arn == "" {
 				return evaluate.NonCompliantf("Instance %s has no IAM instance profile attached.", inst.ID), nil
 			}
-			if len(allowed) > 0 && !containsString(allowed, arn) {
+			if len(allowed) > 0 && !slices.Contains(allowed, arn) {
 				return evaluate.NonCompliantf("Instance %s has instance profile %s, which IamInstanceProfileArnList does not list.", inst.ID, arn), nil
 			}
 			return evaluate.Compliantf("Instance %s has IAM instance profile %s attached.", inst.ID, arn), nil
 		}), nil
 	})
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

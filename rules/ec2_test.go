@@ -13,8 +13,8 @@ import (
 	"github.com/guardrails-go/guardrails/rules/resource"
 )
 
-// evaluateOne runs one rule on one item with the given lookup.
-func evaluateOne(t *testing.T, ruleID string, params map[string]string, lookup evaluate.Lookup, ci *evaluate.ConfigurationItem) evaluate.Evaluation {
+// ec2EvaluateOne runs one rule on one item with the given lookup.
+func ec2EvaluateOne(t *testing.T, ruleID string, params map[string]string, lookup evaluate.Lookup, ci *evaluate.ConfigurationItem) evaluate.Evaluation {
 	t.Helper()
 	rule, ok := ByID(ruleID)
 	if !ok {
@@ -147,26 +147,26 @@ func TestUnknownValues(t *testing.T) {
 		},
 	}
 	for _, c := range cases {
-		got := evaluateOne(t, c.rule, c.params, evaluate.NewInventory(nil), c.item)
+		got := ec2EvaluateOne(t, c.rule, c.params, evaluate.NewInventory(nil), c.item)
 		if got.Compliance != c.want || !strings.Contains(got.Annotation, c.note) {
 			t.Errorf("%s: %s gave %s (%q), want %s with %q", c.reason, c.rule, got.Compliance, got.Annotation, c.want, c.note)
 		}
 	}
 }
 
-// apiLookup answers like a lookup over the AWS APIs: it cannot fetch one
+// ec2APILookup answers like a lookup over the AWS APIs: it cannot fetch one
 // resource by id, but lists a type (package awslookup's resolvers), and
 // knows the facts it is given.
-type apiLookup struct {
+type ec2APILookup struct {
 	items map[string][]*evaluate.ConfigurationItem
 	facts map[string]error
 }
 
-func (l apiLookup) Resource(_ context.Context, typ, id string) (*evaluate.ConfigurationItem, error) {
+func (l ec2APILookup) Resource(_ context.Context, typ, id string) (*evaluate.ConfigurationItem, error) {
 	return nil, fmt.Errorf("%w: %s %s is not fetched by id", evaluate.ErrUnknown, typ, id)
 }
 
-func (l apiLookup) Resources(_ context.Context, q evaluate.Query) ([]*evaluate.ConfigurationItem, error) {
+func (l ec2APILookup) Resources(_ context.Context, q evaluate.Query) ([]*evaluate.ConfigurationItem, error) {
 	items, ok := l.items[q.ResourceType]
 	if !ok {
 		return nil, fmt.Errorf("%w: no resolver for %s", evaluate.ErrUnknown, q.ResourceType)
@@ -174,7 +174,7 @@ func (l apiLookup) Resources(_ context.Context, q evaluate.Query) ([]*evaluate.C
 	return items, nil
 }
 
-func (l apiLookup) Fact(_ context.Context, _, _, name string) ([]byte, error) {
+func (l ec2APILookup) Fact(_ context.Context, _, _, name string) ([]byte, error) {
 	if err, ok := l.facts[name]; ok {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func TestLookupsThroughAPIs(t *testing.T) {
 	cases := []struct {
 		reason string
 		rule   string
-		lookup apiLookup
+		lookup ec2APILookup
 		item   *evaluate.ConfigurationItem
 		want   evaluate.Compliance
 		note   string
@@ -202,31 +202,31 @@ func TestLookupsThroughAPIs(t *testing.T) {
 		{
 			reason: "the instance is among the listed managed instances",
 			rule:   "ec2-instance-managed-by-systems-manager",
-			lookup: apiLookup{items: map[string][]*evaluate.ConfigurationItem{resource.ManagedInstanceInventoryType: {inventory("i-0other", "Online"), inventory("i-0iac", "Online")}}},
+			lookup: ec2APILookup{items: map[string][]*evaluate.ConfigurationItem{resource.ManagedInstanceInventoryType: {inventory("i-0other", "Online"), inventory("i-0iac", "Online")}}},
 			item:   running, want: evaluate.Compliant, note: "SSM Agent 3.3.987.0",
 		},
 		{
 			reason: "the listed managed instances do not include it",
 			rule:   "ec2-instance-managed-by-systems-manager",
-			lookup: apiLookup{items: map[string][]*evaluate.ConfigurationItem{resource.ManagedInstanceInventoryType: {inventory("i-0other", "Online")}}},
+			lookup: ec2APILookup{items: map[string][]*evaluate.ConfigurationItem{resource.ManagedInstanceInventoryType: {inventory("i-0other", "Online")}}},
 			item:   running, want: evaluate.NonCompliant,
 		},
 		{
 			reason: "no inventory source at all",
 			rule:   "ec2-instance-managed-by-systems-manager",
-			lookup: apiLookup{},
+			lookup: ec2APILookup{},
 			item:   running, want: evaluate.InsufficientData, note: "no resolver for AWS::SSM::ManagedInstanceInventory",
 		},
 		{
 			reason: "the flow log fact says there are none",
 			rule:   "vpc-flow-logs-enabled",
-			lookup: apiLookup{facts: map[string]error{factDescribeFlowLogs: fmt.Errorf("%w: no flow logs", evaluate.ErrNotFound)}},
+			lookup: ec2APILookup{facts: map[string]error{factDescribeFlowLogs: fmt.Errorf("%w: no flow logs", evaluate.ErrNotFound)}},
 			item:   vpc, want: evaluate.NonCompliant,
 		},
 		{
 			reason: "an error of the lookup is the rule's error, not a verdict",
 			rule:   "ec2-ebs-encryption-by-default",
-			lookup: apiLookup{facts: map[string]error{factEBSEncryptionByDefault: fmt.Errorf("ec2: GetEbsEncryptionByDefault: AccessDenied")}},
+			lookup: ec2APILookup{facts: map[string]error{factEBSEncryptionByDefault: fmt.Errorf("ec2: GetEbsEncryptionByDefault: AccessDenied")}},
 			item:   evaluate.AccountItem("111122223333", "eu-west-1"),
 		},
 	}

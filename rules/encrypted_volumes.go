@@ -35,7 +35,7 @@ func EncryptedVolumes() evaluate.Rule {
 		if raw := p.String("kmsId"); raw != "" {
 			for i, k := range strings.Split(raw, ",") {
 				k = strings.TrimSpace(k)
-				if err := checkKMSKeyID(k); err != nil {
+				if err := checkVolumeKeyParam(k); err != nil {
 					return nil, &evaluate.ParamError{Name: "kmsId", Value: raw, Err: fmt.Errorf("item %d %q: %v", i+1, k, err)}
 				}
 				keys = append(keys, k)
@@ -47,12 +47,12 @@ func EncryptedVolumes() evaluate.Rule {
 				return evaluate.Result{}, err
 			}
 			if !v.Attached() {
-				if u := unknownUnder(in.Item, "configuration.attachments", "configuration.state"); u != "" {
+				if u := firstUnknownPath(in.Item, "configuration.attachments", "configuration.state"); u != "" {
 					return evaluate.InsufficientDataf("Volume %s: %s is not known until deployment.", v.ID, u), nil
 				}
 				return evaluate.NotApplicablef("Volume %s is not attached to an instance.", v.ID), nil
 			}
-			if u := unknownUnder(in.Item, "configuration.encrypted", "configuration.kmsKeyId"); u != "" {
+			if u := firstUnknownPath(in.Item, "configuration.encrypted", "configuration.kmsKeyId"); u != "" {
 				return evaluate.InsufficientDataf("Volume %s: %s is not known until deployment.", v.ID, u), nil
 			}
 			switch {
@@ -66,7 +66,7 @@ func EncryptedVolumes() evaluate.Rule {
 				return evaluate.InsufficientDataf("Volume %s is encrypted but records no kmsKeyId to compare with kmsId.", v.ID), nil
 			}
 			for _, k := range keys {
-				if sameKMSKey(k, v.KMSKeyID) {
+				if sameVolumeKey(k, v.KMSKeyID) {
 					return evaluate.Compliantf("Attached volume %s is encrypted with KMS key %s.", v.ID, v.KMSKeyID), nil
 				}
 			}
@@ -75,8 +75,8 @@ func EncryptedVolumes() evaluate.Rule {
 	})
 }
 
-// checkKMSKeyID accepts a key id or a key ARN.
-func checkKMSKeyID(k string) error {
+// checkVolumeKeyParam accepts a key id or a key ARN.
+func checkVolumeKeyParam(k string) error {
 	switch {
 	case k == "":
 		return fmt.Errorf("empty")
@@ -92,16 +92,16 @@ func checkKMSKeyID(k string) error {
 	return nil
 }
 
-// sameKMSKey compares the parameter's key with the volume's: ARNs as a
+// sameVolumeKey compares the parameter's key with the volume's: ARNs as a
 // whole, and a bare key id with the id part of the volume's key.
-func sameKMSKey(param, volume string) bool {
+func sameVolumeKey(param, volume string) bool {
 	if strings.HasPrefix(param, "arn:") && strings.HasPrefix(volume, "arn:") {
 		return param == volume
 	}
-	return kmsKeyID(param) == kmsKeyID(volume)
+	return volumeKeyID(param) == volumeKeyID(volume)
 }
 
-func kmsKeyID(k string) string {
+func volumeKeyID(k string) string {
 	if i := strings.LastIndex(k, ":key/"); i >= 0 {
 		return k[i+len(":key/"):]
 	}

@@ -39,7 +39,7 @@ func NACLNoUnrestrictedSSHRDP() evaluate.Rule {
 			if err != nil {
 				return evaluate.Result{}, err
 			}
-			if u := unknownUnder(in.Item, "configuration.entries"); u != "" {
+			if u := firstUnknownPath(in.Item, "configuration.entries"); u != "" {
 				return evaluate.InsufficientDataf("Network ACL %s: %s is not known until deployment.", acl.ID, u), nil
 			}
 			entries, index, err := inboundEntries(acl)
@@ -52,10 +52,10 @@ func NACLNoUnrestrictedSSHRDP() evaluate.Rule {
 				cidr  string
 			}
 			seen := map[entryRange]bool{} // an all-traffic entry opens both protocols: say it once
-			for _, proto := range []policy.Protocol{policy.TCP, policy.UDP} {
-				exps, err := policy.ACLWorldOpen(entries, proto, sshRDPPorts)
+			for _, proto := range []policy.IPProtocol{policy.TCP, policy.UDP} {
+				exps, err := policy.NetworkACLWorldOpen(entries, proto, sshRDPPorts)
 				if err != nil {
-					return evaluate.Result{}, permissionError(err, "configuration.entries", index)
+					return evaluate.Result{}, sgPermissionError(err, "configuration.entries", index)
 				}
 				for _, e := range exps {
 					if e.Protocol == policy.AllProtocols {
@@ -67,7 +67,7 @@ func NACLNoUnrestrictedSSHRDP() evaluate.Rule {
 						found = append(found, fmt.Sprintf("rule %d allows %s, which includes ports %s", entries[e.Index].RuleNumber, e, e.Matched))
 						continue
 					}
-					found = append(found, fmt.Sprintf("rule %d allows %s", entries[e.Index].RuleNumber, describeExposures([]policy.Exposure{e}, proto)))
+					found = append(found, fmt.Sprintf("rule %d allows %s", entries[e.Index].RuleNumber, describeExposures([]policy.PortExposure{e}, proto)))
 				}
 			}
 			if len(found) > 0 {
@@ -83,8 +83,8 @@ func NACLNoUnrestrictedSSHRDP() evaluate.Rule {
 
 // inboundEntries converts the ACL's inbound entries for the analyser, with
 // their positions in the item.
-func inboundEntries(acl *resource.NetworkACL) ([]policy.ACLEntry, []int, error) {
-	var out []policy.ACLEntry
+func inboundEntries(acl *resource.NetworkACL) ([]policy.NetworkACLEntry, []int, error) {
+	var out []policy.NetworkACLEntry
 	var index []int
 	for i, e := range acl.Entries {
 		field := fmt.Sprintf("configuration.entries[%d]", i)
@@ -94,11 +94,11 @@ func inboundEntries(acl *resource.NetworkACL) ([]policy.ACLEntry, []int, error) 
 		if e.Egress.Value {
 			continue
 		}
-		n, err := portNumber(e.RuleNumber)
+		n, err := recordedPort(e.RuleNumber)
 		if err != nil || n == nil {
 			return nil, nil, fmt.Errorf("%s.ruleNumber: want a number, got %q", field, string(e.RuleNumber))
 		}
-		entry := policy.ACLEntry{RuleNumber: *n, Permission: policy.Permission{Protocol: string(e.Protocol)}}
+		entry := policy.NetworkACLEntry{RuleNumber: *n, IPPermission: policy.IPPermission{Protocol: string(e.Protocol)}}
 		switch strings.ToLower(e.RuleAction) {
 		case "allow":
 			entry.Allow = true
@@ -113,10 +113,10 @@ func inboundEntries(acl *resource.NetworkACL) ([]policy.ACLEntry, []int, error) 
 			entry.IPv6 = []string{e.IPv6CIDRBlock}
 		}
 		if e.PortRange != nil {
-			if entry.FromPort, err = portNumber(e.PortRange.From); err != nil {
+			if entry.FromPort, err = recordedPort(e.PortRange.From); err != nil {
 				return nil, nil, fmt.Errorf("%s.portRange.from: %v", field, err)
 			}
-			if entry.ToPort, err = portNumber(e.PortRange.To); err != nil {
+			if entry.ToPort, err = recordedPort(e.PortRange.To); err != nil {
 				return nil, nil, fmt.Errorf("%s.portRange.to: %v", field, err)
 			}
 		}

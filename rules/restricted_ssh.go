@@ -38,13 +38,13 @@ func RestrictedSSH() evaluate.Rule {
 // worldOpenPorts is restricted-ssh and restricted-common-ports: no /0 range
 // may reach the ports over TCP.
 func worldOpenPorts(in *evaluate.Input, ports policy.PortList, what string) (evaluate.Result, error) {
-	sg, err := securityGroups.Of(in)
+	sg, err := sgViews.Of(in)
 	if err != nil {
 		return evaluate.Result{}, err
 	}
 	exps, err := policy.WorldOpen(sg.Ingress, policy.TCP, ports)
 	if err != nil {
-		return evaluate.Result{}, permissionError(err, "configuration.ipPermissions", sg.ingressIndex)
+		return evaluate.Result{}, sgPermissionError(err, "configuration.ipPermissions", sg.ingressIndex)
 	}
 	switch {
 	case len(exps) > 0:

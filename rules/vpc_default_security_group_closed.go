@@ -27,14 +27,14 @@ func VPCDefaultSecurityGroupClosed() evaluate.Rule {
 		URL:           "https://docs.aws.amazon.com/config/latest/developerguide/vpc-default-security-group-closed.html",
 	}, func(evaluate.Params) (evaluate.Evaluator, error) {
 		return evaluate.EvaluatorFunc(func(_ context.Context, in *evaluate.Input) (evaluate.Result, error) {
-			sg, err := securityGroups.Of(in)
+			sg, err := sgViews.Of(in)
 			if err != nil {
 				return evaluate.Result{}, err
 			}
 			switch {
 			case sg.Name != "default":
 				return evaluate.NotApplicablef("Security group %s (%s) is not a default security group.", sg.ID, sg.Name), nil
-			case sg.VpcID == "" && unknownUnder(in.Item, "configuration.vpcId") == "":
+			case sg.VpcID == "" && firstUnknownPath(in.Item, "configuration.vpcId") == "":
 				return evaluate.NotApplicablef("Security group %s is the default group of EC2-Classic, not of a VPC.", sg.ID), nil
 			}
 			nIn, nOut := len(sg.SecurityGroup.Ingress), len(sg.SecurityGroup.Egress)

@@ -134,7 +134,7 @@ func vpcFlowLogs(ctx context.Context, in *evaluate.Input, vpcID string) ([]*reso
 		} `json:"FlowLogs"`
 	}
 	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, "", fmt.Errorf("fact %s: %v", factDescribeFlowLogs, describeFactError(err))
+		return nil, "", fmt.Errorf("fact %s: %v", factDescribeFlowLogs, ec2FactError(err))
 	}
 	if out.FlowLogs == nil {
 		return nil, "", fmt.Errorf("fact %s: no FlowLogs list (want what aws ec2 describe-flow-logs prints)", factDescribeFlowLogs)
@@ -148,8 +148,8 @@ func vpcFlowLogs(ctx context.Context, in *evaluate.Input, vpcID string) ([]*reso
 	return logs, "", nil
 }
 
-// describeFactError rewrites encoding/json's errors, which name Go types.
-func describeFactError(err error) error {
+// ec2FactError rewrites encoding/json's errors, which name Go types.
+func ec2FactError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		return fmt.Errorf("%s: unexpected %s", te.Field, te.Value)

@@ -38,19 +38,19 @@ func VPCSGOpenOnlyToAuthorizedPorts() evaluate.Rule {
 		if err != nil {
 			return nil, &evaluate.ParamError{Name: "authorizedUdpPorts", Value: p.String("authorizedUdpPorts"), Err: err}
 		}
-		authorized := "TCP " + orNone(tcp.String()) + ", UDP " + orNone(udp.String())
+		authorized := "TCP " + portsOrNone(tcp.String()) + ", UDP " + portsOrNone(udp.String())
 		return evaluate.EvaluatorFunc(func(_ context.Context, in *evaluate.Input) (evaluate.Result, error) {
-			sg, err := securityGroups.Of(in)
+			sg, err := sgViews.Of(in)
 			if err != nil {
 				return evaluate.Result{}, err
 			}
 			open, err := policy.OpenToWorld(sg.Ingress)
 			if err != nil {
-				return evaluate.Result{}, permissionError(err, "configuration.ipPermissions", sg.ingressIndex)
+				return evaluate.Result{}, sgPermissionError(err, "configuration.ipPermissions", sg.ingressIndex)
 			}
-			bad, err := policy.Unauthorized(sg.Ingress, tcp, udp)
+			bad, err := policy.UnauthorizedPorts(sg.Ingress, tcp, udp)
 			if err != nil {
-				return evaluate.Result{}, permissionError(err, "configuration.ipPermissions", sg.ingressIndex)
+				return evaluate.Result{}, sgPermissionError(err, "configuration.ipPermissions", sg.ingressIndex)
 			}
 			switch {
 			case len(bad) > 0:
@@ -65,7 +65,7 @@ func VPCSGOpenOnlyToAuthorizedPorts() evaluate.Rule {
 	})
 }
 
-func orNone(s string) string {
+func portsOrNone(s string) string {
 	if s == "" {
 		return "none"
 	}
@@ -74,7 +74,7 @@ func orNone(s string) string {
 
 // describeUnauthorized writes "0.0.0.0/0 on TCP 1020-1030, of which
 // 1026-1030 are not authorized".
-func describeUnauthorized(exps []policy.Exposure) string {
+func describeUnauthorized(exps []policy.PortExposure) string {
 	out := ""
 	for i, e := range exps {
 		if i == 3 {

@@ -9,24 +9,24 @@ import (
 	"strings"
 )
 
-// Protocol is an IP protocol as security groups and network ACLs name it:
+// IPProtocol is an IP protocol as security groups and network ACLs name it:
 // its IANA number, or AllProtocols.
-type Protocol int
+type IPProtocol int
 
 // The protocols rules ask about.
 const (
 	// AllProtocols is what AWS writes as "-1": every protocol, every port.
-	AllProtocols Protocol = -1
-	ICMP         Protocol = 1
-	TCP          Protocol = 6
-	UDP          Protocol = 17
-	ICMPv6       Protocol = 58
+	AllProtocols IPProtocol = -1
+	ICMP         IPProtocol = 1
+	TCP          IPProtocol = 6
+	UDP          IPProtocol = 17
+	ICMPv6       IPProtocol = 58
 )
 
 // ParseProtocol reads a protocol as AWS writes it: "tcp", "udp", "icmp",
 // "icmpv6", "-1" (or "all") for every protocol, or a number 0-255 such as
 // "6". Case and surrounding spaces are ignored.
-func ParseProtocol(s string) (Protocol, error) {
+func ParseProtocol(s string) (IPProtocol, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "tcp":
 		return TCP, nil
@@ -45,12 +45,12 @@ func ParseProtocol(s string) (Protocol, error) {
 	if err != nil || n < 0 || n > 255 {
 		return 0, fmt.Errorf("protocol %q: want tcp, udp, icmp, icmpv6, -1 or a number 0-255", s)
 	}
-	return Protocol(n), nil
+	return IPProtocol(n), nil
 }
 
 // String names the protocol for messages: "TCP", "UDP", "ICMP", "ICMPv6",
 // "all traffic" or "protocol 50".
-func (p Protocol) String() string {
+func (p IPProtocol) String() string {
 	switch p {
 	case AllProtocols:
 		return "all traffic"
@@ -69,10 +69,10 @@ func (p Protocol) String() string {
 // hasPorts reports whether rules for p carry a port range: only TCP and
 // UDP do (ICMP's "ports" are types and codes, and AWS opens every port for
 // any other protocol).
-func (p Protocol) hasPorts() bool { return p == TCP || p == UDP }
+func (p IPProtocol) hasPorts() bool { return p == TCP || p == UDP }
 
 // carries reports whether a rule for p lets through traffic of protocol q.
-func (p Protocol) carries(q Protocol) bool { return p == AllProtocols || p == q }
+func (p IPProtocol) carries(q IPProtocol) bool { return p == AllProtocols || p == q }
 
 // MaxPort is the highest TCP or UDP port.
 const MaxPort = 65535
@@ -104,7 +104,7 @@ func Ports(ports ...int) PortList {
 	for _, p := range ports {
 		l = append(l, PortRange{p, p})
 	}
-	return normalize(l)
+	return normalizePorts(l)
 }
 
 // ParsePortList reads a comma-separated list of ports and ranges, such as
@@ -125,7 +125,7 @@ func ParsePortList(s string) (PortList, error) {
 		}
 		l = append(l, r)
 	}
-	return normalize(l), nil
+	return normalizePorts(l), nil
 }
 
 func parsePortItem(item string) (PortRange, error) {
@@ -163,7 +163,7 @@ func parsePort(s string) (int, error) {
 }
 
 // normalize sorts the ranges and merges those that overlap or touch.
-func normalize(l PortList) PortList {
+func normalizePorts(l PortList) PortList {
 	if len(l) == 0 {
 		return nil
 	}
@@ -184,7 +184,7 @@ func normalize(l PortList) PortList {
 
 // Union returns the ports in l or in m.
 func (l PortList) Union(m PortList) PortList {
-	return normalize(append(append(PortList(nil), l...), m...))
+	return normalizePorts(append(append(PortList(nil), l...), m...))
 }
 
 // Contains reports whether port is in the list.
@@ -228,10 +228,10 @@ func (l PortList) String() string {
 	return strings.Join(parts, ",")
 }
 
-// Permission is one rule of a security group (ingress or egress) in a form
+// IPPermission is one rule of a security group (ingress or egress) in a form
 // that Config items, CloudTrail request parameters and infrastructure as
 // code all map into.
-type Permission struct {
+type IPPermission struct {
 	// Protocol is as AWS writes it: "tcp", "udp", "icmp", "-1", "6", ...
 	Protocol string
 	// FromPort and ToPort bound the ports for TCP and UDP; nil (not given)
@@ -255,7 +255,7 @@ type GroupPair struct {
 // Traffic returns the protocol the permission lets through and, for TCP
 // and UDP, its port range; for every other protocol the range is AllPorts,
 // since AWS ignores ports there.
-func (p *Permission) Traffic() (Protocol, PortRange, error) {
+func (p *IPPermission) Traffic() (IPProtocol, PortRange, error) {
 	proto, err := ParseProtocol(p.Protocol)
 	if err != nil {
 		return 0, PortRange{}, err
@@ -263,12 +263,12 @@ func (p *Permission) Traffic() (Protocol, PortRange, error) {
 	if !proto.hasPorts() {
 		return proto, AllPorts, nil
 	}
-	r, err := portRange(p.FromPort, p.ToPort)
+	r, err := fromToPorts(p.FromPort, p.ToPort)
 	return proto, r, err
 }
 
 // portRange reads a from/to pair: both absent or -1 is every port.
-func portRange(from, to *int) (PortRange, error) {
+func fromToPorts(from, to *int) (PortRange, error) {
 	switch {
 	case from == nil && to == nil:
 		return AllPorts, nil
@@ -299,11 +299,11 @@ func portRange(from, to *int) (PortRange, error) {
 // address family: any prefix of length 0, such as 0.0.0.0/0, ::/0 or
 // 192.168.1.0/0 (the host bits do not narrow a /0). A range that is not a
 // CIDR is an error naming it.
-func (p *Permission) WorldRanges() ([]string, error) {
+func (p *IPPermission) WorldRanges() ([]string, error) {
 	var out []string
 	for _, list := range [2][]string{p.IPv4, p.IPv6} {
 		for _, c := range list {
-			world, err := isWorld(c)
+			world, err := isWorldCIDR(c)
 			if err != nil {
 				return nil, err
 			}
@@ -315,7 +315,7 @@ func (p *Permission) WorldRanges() ([]string, error) {
 	return out, nil
 }
 
-func isWorld(cidr string) (bool, error) {
+func isWorldCIDR(cidr string) (bool, error) {
 	pfx, err := netip.ParsePrefix(strings.TrimSpace(cidr))
 	if err != nil {
 		return false, fmt.Errorf("range %q is not a CIDR block", cidr)
@@ -323,24 +323,24 @@ func isWorld(cidr string) (bool, error) {
 	return pfx.Bits() == 0, nil
 }
 
-// PermissionError says which permission (or ACL entry) of a list could not
+// IPPermissionError says which permission (or ACL entry) of a list could not
 // be read.
-type PermissionError struct {
+type IPPermissionError struct {
 	// Index is the position in the list analysed, from 0.
 	Index int
 	Err   error
 }
 
-func (e *PermissionError) Error() string { return fmt.Sprintf("permission %d: %v", e.Index, e.Err) }
-func (e *PermissionError) Unwrap() error { return e.Err }
+func (e *IPPermissionError) Error() string { return fmt.Sprintf("permission %d: %v", e.Index, e.Err) }
+func (e *IPPermissionError) Unwrap() error { return e.Err }
 
-// Exposure says that a permission (or a network ACL entry) lets a whole
+// PortExposure says that a permission (or a network ACL entry) lets a whole
 // address family reach some ports.
-type Exposure struct {
+type PortExposure struct {
 	// Index is the permission's position in the list analysed, from 0.
 	Index int
 	// Protocol is the permission's protocol; AllProtocols for all traffic.
-	Protocol Protocol
+	Protocol IPProtocol
 	// Ports is the permission's port range (AllPorts for protocols without
 	// ports).
 	Ports PortRange
@@ -353,7 +353,7 @@ type Exposure struct {
 
 // String describes the exposure: "0.0.0.0/0 on TCP 22", "::/0 on TCP
 // 0-65535", "0.0.0.0/0 on all traffic".
-func (e Exposure) String() string {
+func (e PortExposure) String() string {
 	if !e.Protocol.hasPorts() {
 		return e.CIDR + " on " + e.Protocol.String()
 	}
@@ -363,22 +363,22 @@ func (e Exposure) String() string {
 // OpenToWorld returns an exposure for each /0 range of each permission,
 // whatever its protocol and ports. Group pairs and prefix lists are never
 // the world.
-func OpenToWorld(perms []Permission) ([]Exposure, error) {
-	var out []Exposure
+func OpenToWorld(perms []IPPermission) ([]PortExposure, error) {
+	var out []PortExposure
 	for i := range perms {
 		world, err := perms[i].WorldRanges()
 		if err != nil {
-			return nil, &PermissionError{Index: i, Err: err}
+			return nil, &IPPermissionError{Index: i, Err: err}
 		}
 		if len(world) == 0 {
 			continue
 		}
 		proto, ports, err := perms[i].Traffic()
 		if err != nil {
-			return nil, &PermissionError{Index: i, Err: err}
+			return nil, &IPPermissionError{Index: i, Err: err}
 		}
 		for _, c := range world {
-			out = append(out, Exposure{Index: i, Protocol: proto, Ports: ports, CIDR: c})
+			out = append(out, PortExposure{Index: i, Protocol: proto, Ports: ports, CIDR: c})
 		}
 	}
 	return out, nil
@@ -388,7 +388,7 @@ func OpenToWorld(perms []Permission) ([]Exposure, error) {
 // ports over proto (TCP or UDP), given a security group's ingress
 // permissions. A permission for all traffic counts for both protocols and
 // every port, so a rule for "-1", or for TCP 0-65535, opens TCP 22.
-func WorldOpen(perms []Permission, proto Protocol, ports PortList) ([]Exposure, error) {
+func WorldOpen(perms []IPPermission, proto IPProtocol, ports PortList) ([]PortExposure, error) {
 	open, err := OpenToWorld(perms)
 	if err != nil {
 		return nil, err
@@ -409,13 +409,13 @@ func WorldOpen(perms []Permission, proto Protocol, ports PortList) ([]Exposure, 
 	return out, nil
 }
 
-// Unauthorized returns the exposures through which a /0 range reaches TCP
+// UnauthorizedPorts returns the exposures through which a /0 range reaches TCP
 // or UDP ports outside the authorized lists: a TCP permission whose range
 // tcp does not cover, a UDP one udp does not cover, and an all-traffic
 // permission unless both lists cover every port. Other protocols (ICMP,
 // ESP, ...) open no TCP or UDP port and are not reported. Matched holds the
 // ports the permission opens that are not authorized.
-func Unauthorized(perms []Permission, tcp, udp PortList) ([]Exposure, error) {
+func UnauthorizedPorts(perms []IPPermission, tcp, udp PortList) ([]PortExposure, error) {
 	open, err := OpenToWorld(perms)
 	if err != nil {
 		return nil, err
@@ -425,13 +425,13 @@ func Unauthorized(perms []Permission, tcp, udp PortList) ([]Exposure, error) {
 		var missing PortList
 		switch e.Protocol {
 		case TCP:
-			missing = subtract(e.Ports, tcp)
+			missing = subtractPorts(e.Ports, tcp)
 		case UDP:
-			missing = subtract(e.Ports, udp)
+			missing = subtractPorts(e.Ports, udp)
 		case AllProtocols:
-			missing = subtract(AllPorts, tcp)
+			missing = subtractPorts(AllPorts, tcp)
 			if len(missing) == 0 {
-				missing = subtract(AllPorts, udp)
+				missing = subtractPorts(AllPorts, udp)
 			}
 		default:
 			continue
@@ -448,7 +448,7 @@ func Unauthorized(perms []Permission, tcp, udp PortList) ([]Exposure, error) {
 }
 
 // subtract returns the ports of r that are not in l.
-func subtract(r PortRange, l PortList) PortList {
+func subtractPorts(r PortRange, l PortList) PortList {
 	var out PortList
 	next := r.From
 	for _, x := range l {
@@ -469,17 +469,17 @@ func subtract(r PortRange, l PortList) PortList {
 	return append(out, PortRange{next, r.To})
 }
 
-// ACLEntry is one entry of a network ACL. Entries are evaluated by
+// NetworkACLEntry is one entry of a network ACL. Entries are evaluated by
 // ascending rule number, and the first entry that matches a packet allows
 // or denies it.
-type ACLEntry struct {
+type NetworkACLEntry struct {
 	RuleNumber int
 	Allow      bool
-	// Permission holds the entry's protocol, port range and CIDR block.
-	Permission
+	// IPPermission holds the entry's protocol, port range and CIDR block.
+	IPPermission
 }
 
-// ACLWorldOpen returns the allow entries through which a /0 range reaches
+// NetworkACLWorldOpen returns the allow entries through which a /0 range reaches
 // any of ports over proto (TCP or UDP), given a network ACL's inbound (or
 // outbound) entries. For each port and address family, the first entry by
 // rule number that matches the protocol and the port with a /0 range
@@ -487,10 +487,10 @@ type ACLEntry struct {
 // with narrower ranges before it only carve parts out of the world, so
 // they leave it open. Index in each exposure is the entry's position in
 // entries.
-func ACLWorldOpen(entries []ACLEntry, proto Protocol, ports PortList) ([]Exposure, error) {
+func NetworkACLWorldOpen(entries []NetworkACLEntry, proto IPProtocol, ports PortList) ([]PortExposure, error) {
 	type worldEntry struct {
 		index int
-		proto Protocol
+		proto IPProtocol
 		ports PortRange
 		cidr  string
 		v6    bool
@@ -499,14 +499,14 @@ func ACLWorldOpen(entries []ACLEntry, proto Protocol, ports PortList) ([]Exposur
 	for i := range entries {
 		ranges, err := entries[i].WorldRanges()
 		if err != nil {
-			return nil, &PermissionError{Index: i, Err: err}
+			return nil, &IPPermissionError{Index: i, Err: err}
 		}
 		if len(ranges) == 0 {
 			continue
 		}
 		p, r, err := entries[i].Traffic()
 		if err != nil {
-			return nil, &PermissionError{Index: i, Err: err}
+			return nil, &IPPermissionError{Index: i, Err: err}
 		}
 		if !p.carries(proto) {
 			continue
@@ -559,10 +559,10 @@ func ACLWorldOpen(entries []ACLEntry, proto Protocol, ports PortList) ([]Exposur
 	if len(order) == 0 {
 		return nil, nil
 	}
-	out := make([]Exposure, 0, len(order))
+	out := make([]PortExposure, 0, len(order))
 	for _, wi := range order {
 		w := world[wi]
-		out = append(out, Exposure{Index: w.index, Protocol: w.proto, Ports: w.ports, CIDR: w.cidr, Matched: normalize(matched[wi])})
+		out = append(out, PortExposure{Index: w.index, Protocol: w.proto, Ports: w.ports, CIDR: w.cidr, Matched: normalizePorts(matched[wi])})
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Index < out[b].Index })
 	return out, nil

@@ -9,12 +9,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func intp(n int) *int { return &n }
+func portp(n int) *int { return &n }
 
 func TestParseProtocol(t *testing.T) {
 	cases := []struct {
 		in      string
-		want    Protocol
+		want    IPProtocol
 		wantErr string
 	}{
 		{in: "tcp", want: TCP},
@@ -26,7 +26,7 @@ func TestParseProtocol(t *testing.T) {
 		{in: "all", want: AllProtocols},
 		{in: "6", want: TCP},
 		{in: "17", want: UDP},
-		{in: "50", want: Protocol(50)},
+		{in: "50", want: IPProtocol(50)},
 		{in: "", wantErr: "protocol missing"},
 		{in: "256", wantErr: `protocol "256": want tcp`},
 		{in: "-2", wantErr: `protocol "-2"`},
@@ -115,33 +115,33 @@ func TestPortListQuestions(t *testing.T) {
 	if got := l.Intersect(PortRange{23, 79}); got != nil {
 		t.Errorf("Intersect of a gap = %v, want nil", got)
 	}
-	if diff := cmp.Diff(PortList{{0, 21}, {23, 79}, {91, 442}, {444, MaxPort}}, subtract(AllPorts, l)); diff != "" {
+	if diff := cmp.Diff(PortList{{0, 21}, {23, 79}, {91, 442}, {444, MaxPort}}, subtractPorts(AllPorts, l)); diff != "" {
 		t.Errorf("subtract (-want +got):\n%s", diff)
 	}
-	if got := subtract(PortRange{80, 90}, l); got != nil {
+	if got := subtractPorts(PortRange{80, 90}, l); got != nil {
 		t.Errorf("subtract of a covered range = %v, want nil", got)
 	}
 }
 
-func TestTraffic(t *testing.T) {
+func TestIPPermissionTraffic(t *testing.T) {
 	cases := []struct {
 		reason    string
-		perm      Permission
-		wantProto Protocol
+		perm      IPPermission
+		wantProto IPProtocol
 		wantPorts PortRange
 		wantErr   string
 	}{
-		{reason: "tcp 22", perm: Permission{Protocol: "tcp", FromPort: intp(22), ToPort: intp(22)}, wantProto: TCP, wantPorts: PortRange{22, 22}},
-		{reason: "a range", perm: Permission{Protocol: "6", FromPort: intp(20), ToPort: intp(25)}, wantProto: TCP, wantPorts: PortRange{20, 25}},
-		{reason: "all traffic ignores ports", perm: Permission{Protocol: "-1", FromPort: intp(22), ToPort: intp(22)}, wantProto: AllProtocols, wantPorts: AllPorts},
-		{reason: "absent ports are all ports", perm: Permission{Protocol: "udp"}, wantProto: UDP, wantPorts: AllPorts},
-		{reason: "-1 ports are all ports", perm: Permission{Protocol: "tcp", FromPort: intp(-1), ToPort: intp(-1)}, wantProto: TCP, wantPorts: AllPorts},
-		{reason: "icmp type and code are not ports", perm: Permission{Protocol: "icmp", FromPort: intp(8), ToPort: intp(-1)}, wantProto: ICMP, wantPorts: AllPorts},
-		{reason: "a protocol number opens every port", perm: Permission{Protocol: "50", FromPort: intp(22), ToPort: intp(22)}, wantProto: Protocol(50), wantPorts: AllPorts},
-		{reason: "reversed", perm: Permission{Protocol: "tcp", FromPort: intp(25), ToPort: intp(20)}, wantErr: "fromPort 25 is after toPort 20"},
-		{reason: "only one end", perm: Permission{Protocol: "tcp", FromPort: intp(22)}, wantErr: "fromPort 22 without toPort"},
-		{reason: "too high", perm: Permission{Protocol: "tcp", FromPort: intp(22), ToPort: intp(70000)}, wantErr: "toPort 70000 is out of range"},
-		{reason: "no protocol", perm: Permission{}, wantErr: "protocol missing"},
+		{reason: "tcp 22", perm: IPPermission{Protocol: "tcp", FromPort: portp(22), ToPort: portp(22)}, wantProto: TCP, wantPorts: PortRange{22, 22}},
+		{reason: "a range", perm: IPPermission{Protocol: "6", FromPort: portp(20), ToPort: portp(25)}, wantProto: TCP, wantPorts: PortRange{20, 25}},
+		{reason: "all traffic ignores ports", perm: IPPermission{Protocol: "-1", FromPort: portp(22), ToPort: portp(22)}, wantProto: AllProtocols, wantPorts: AllPorts},
+		{reason: "absent ports are all ports", perm: IPPermission{Protocol: "udp"}, wantProto: UDP, wantPorts: AllPorts},
+		{reason: "-1 ports are all ports", perm: IPPermission{Protocol: "tcp", FromPort: portp(-1), ToPort: portp(-1)}, wantProto: TCP, wantPorts: AllPorts},
+		{reason: "icmp type and code are not ports", perm: IPPermission{Protocol: "icmp", FromPort: portp(8), ToPort: portp(-1)}, wantProto: ICMP, wantPorts: AllPorts},
+		{reason: "a protocol number opens every port", perm: IPPermission{Protocol: "50", FromPort: portp(22), ToPort: portp(22)}, wantProto: IPProtocol(50), wantPorts: AllPorts},
+		{reason: "reversed", perm: IPPermission{Protocol: "tcp", FromPort: portp(25), ToPort: portp(20)}, wantErr: "fromPort 25 is after toPort 20"},
+		{reason: "only one end", perm: IPPermission{Protocol: "tcp", FromPort: portp(22)}, wantErr: "fromPort 22 without toPort"},
+		{reason: "too high", perm: IPPermission{Protocol: "tcp", FromPort: portp(22), ToPort: portp(70000)}, wantErr: "toPort 70000 is out of range"},
+		{reason: "no protocol", perm: IPPermission{}, wantErr: "protocol missing"},
 	}
 	for _, c := range cases {
 		proto, ports, err := c.perm.Traffic()
@@ -157,8 +157,8 @@ func TestTraffic(t *testing.T) {
 	}
 }
 
-func TestWorldRanges(t *testing.T) {
-	p := Permission{
+func TestIPPermissionWorldRanges(t *testing.T) {
+	p := IPPermission{
 		IPv4: []string{"10.0.0.0/8", "0.0.0.0/0", "192.168.1.0/0"},
 		IPv6: []string{"2001:db8::/32", "::/0"},
 	}
@@ -169,7 +169,7 @@ func TestWorldRanges(t *testing.T) {
 	if diff := cmp.Diff([]string{"0.0.0.0/0", "192.168.1.0/0", "::/0"}, got); diff != "" {
 		t.Errorf("WorldRanges (-want +got):\n%s", diff)
 	}
-	bad := Permission{IPv4: []string{"0.0.0.0"}}
+	bad := IPPermission{IPv4: []string{"0.0.0.0"}}
 	if _, err := bad.WorldRanges(); err == nil || !strings.Contains(err.Error(), `range "0.0.0.0" is not a CIDR block`) {
 		t.Errorf("a range without a prefix length: error = %v", err)
 	}
@@ -179,70 +179,70 @@ func TestWorldOpen(t *testing.T) {
 	ssh := Ports(22)
 	cases := []struct {
 		reason string
-		perms  []Permission
-		proto  Protocol
+		perms  []IPPermission
+		proto  IPProtocol
 		ports  PortList
-		want   []Exposure
+		want   []PortExposure
 	}{
 		{
 			reason: "tcp 22 from everywhere",
-			perms:  []Permission{{Protocol: "tcp", FromPort: intp(22), ToPort: intp(22), IPv4: []string{"0.0.0.0/0"}}},
+			perms:  []IPPermission{{Protocol: "tcp", FromPort: portp(22), ToPort: portp(22), IPv4: []string{"0.0.0.0/0"}}},
 			proto:  TCP, ports: ssh,
-			want: []Exposure{{Index: 0, Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "0.0.0.0/0", Matched: ssh}},
+			want: []PortExposure{{Index: 0, Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "0.0.0.0/0", Matched: ssh}},
 		},
 		{
 			reason: "all traffic (-1) covers tcp 22",
-			perms:  []Permission{{Protocol: "-1", IPv4: []string{"0.0.0.0/0"}}},
+			perms:  []IPPermission{{Protocol: "-1", IPv4: []string{"0.0.0.0/0"}}},
 			proto:  TCP, ports: ssh,
-			want: []Exposure{{Index: 0, Protocol: AllProtocols, Ports: AllPorts, CIDR: "0.0.0.0/0", Matched: ssh}},
+			want: []PortExposure{{Index: 0, Protocol: AllProtocols, Ports: AllPorts, CIDR: "0.0.0.0/0", Matched: ssh}},
 		},
 		{
 			reason: "a range covering 22",
-			perms: []Permission{
-				{Protocol: "tcp", FromPort: intp(80), ToPort: intp(80), IPv4: []string{"0.0.0.0/0"}},
-				{Protocol: "tcp", FromPort: intp(0), ToPort: intp(1024), IPv4: []string{"0.0.0.0/0"}},
+			perms: []IPPermission{
+				{Protocol: "tcp", FromPort: portp(80), ToPort: portp(80), IPv4: []string{"0.0.0.0/0"}},
+				{Protocol: "tcp", FromPort: portp(0), ToPort: portp(1024), IPv4: []string{"0.0.0.0/0"}},
 			},
 			proto: TCP, ports: ssh,
-			want: []Exposure{{Index: 1, Protocol: TCP, Ports: PortRange{0, 1024}, CIDR: "0.0.0.0/0", Matched: ssh}},
+			want: []PortExposure{{Index: 1, Protocol: TCP, Ports: PortRange{0, 1024}, CIDR: "0.0.0.0/0", Matched: ssh}},
 		},
 		{
 			reason: "IPv6 only is as open",
-			perms:  []Permission{{Protocol: "tcp", FromPort: intp(22), ToPort: intp(22), IPv6: []string{"::/0"}}},
+			perms:  []IPPermission{{Protocol: "tcp", FromPort: portp(22), ToPort: portp(22), IPv6: []string{"::/0"}}},
 			proto:  TCP, ports: ssh,
-			want: []Exposure{{Index: 0, Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "::/0", Matched: ssh}},
+			want: []PortExposure{{Index: 0, Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "::/0", Matched: ssh}},
 		},
 		{
 			reason: "a /0 with host bits is still the world",
-			perms:  []Permission{{Protocol: "tcp", FromPort: intp(22), ToPort: intp(22), IPv4: []string{"192.168.1.0/0"}}},
+			perms:  []IPPermission{{Protocol: "tcp", FromPort: portp(22), ToPort: portp(22), IPv4: []string{"192.168.1.0/0"}}},
 			proto:  TCP, ports: ssh,
-			want: []Exposure{{Index: 0, Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "192.168.1.0/0", Matched: ssh}},
+			want: []PortExposure{{Index: 0, Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "192.168.1.0/0", Matched: ssh}},
 		},
 		{
 			reason: "a group reference and a prefix list are not the world",
-			perms: []Permission{{Protocol: "tcp", FromPort: intp(22), ToPort: intp(22),
+			perms: []IPPermission{{Protocol: "tcp", FromPort: portp(22), ToPort: portp(22),
 				Groups: []GroupPair{{GroupID: "sg-0123", UserID: "111122223333"}}, PrefixLists: []string{"pl-63a5400a"}}},
 			proto: TCP, ports: ssh,
 		},
 		{
 			reason: "a narrow range is not the world",
-			perms:  []Permission{{Protocol: "tcp", FromPort: intp(22), ToPort: intp(22), IPv4: []string{"203.0.113.0/24"}}},
+			perms:  []IPPermission{{Protocol: "tcp", FromPort: portp(22), ToPort: portp(22), IPv4: []string{"203.0.113.0/24"}}},
 			proto:  TCP, ports: ssh,
 		},
 		{
 			reason: "udp 22 does not open tcp 22",
-			perms:  []Permission{{Protocol: "udp", FromPort: intp(22), ToPort: intp(22), IPv4: []string{"0.0.0.0/0"}}},
+			perms:  []IPPermission{{Protocol: "udp", FromPort: portp(22), ToPort: portp(22), IPv4: []string{"0.0.0.0/0"}}},
 			proto:  TCP, ports: ssh,
 		},
 		{
 			reason: "icmp opens no tcp port",
-			perms:  []Permission{{Protocol: "icmp", FromPort: intp(-1), ToPort: intp(-1), IPv4: []string{"0.0.0.0/0"}}},
+			perms:  []IPPermission{{Protocol: "icmp", FromPort: portp(-1), ToPort: portp(-1), IPv4: []string{"0.0.0.0/0"}}},
 			proto:  TCP, ports: ssh,
 		},
 		{
 			reason: "several blocked ports, one range",
-			perms:  []Permission{{Protocol: "tcp", FromPort: intp(3000), ToPort: intp(3500), IPv4: []string{"0.0.0.0/0"}, IPv6: []string{"::/0"}}},
+			perms:  []IPPermission{{Protocol: "tcp", FromPort: portp(3000), ToPort: portp(3500), IPv4: []string{"0.0.0.0/0"}, IPv6: []string{"::/0"}}},
 			proto:  TCP, ports: Ports(20, 21, 3306, 3389, 4333),
-			want: []Exposure{
+			want: []PortExposure{
 				{Index: 0, Protocol: TCP, Ports: PortRange{3000, 3500}, CIDR: "0.0.0.0/0", Matched: Ports(3306, 3389)},
 				{Index: 0, Protocol: TCP, Ports: PortRange{3000, 3500}, CIDR: "::/0", Matched: Ports(3306, 3389)},
 			},
@@ -261,77 +261,77 @@ func TestWorldOpen(t *testing.T) {
 }
 
 func TestWorldOpenErrors(t *testing.T) {
-	perms := []Permission{
-		{Protocol: "tcp", FromPort: intp(22), ToPort: intp(22), IPv4: []string{"10.0.0.0/8"}},
+	perms := []IPPermission{
+		{Protocol: "tcp", FromPort: portp(22), ToPort: portp(22), IPv4: []string{"10.0.0.0/8"}},
 		{Protocol: "tcpp", IPv4: []string{"0.0.0.0/0"}},
 	}
 	_, err := WorldOpen(perms, TCP, Ports(22))
-	var pe *PermissionError
+	var pe *IPPermissionError
 	if !errors.As(err, &pe) || pe.Index != 1 || !strings.Contains(err.Error(), `protocol "tcpp"`) {
-		t.Errorf("error = %v, want a PermissionError for permission 1 naming the protocol", err)
+		t.Errorf("error = %v, want a IPPermissionError for permission 1 naming the protocol", err)
 	}
 }
 
-func TestUnauthorized(t *testing.T) {
+func TestUnauthorizedPorts(t *testing.T) {
 	tcp, _ := ParsePortList("443,1020-1025")
 	udp, _ := ParsePortList("500")
 	cases := []struct {
 		reason   string
-		perms    []Permission
+		perms    []IPPermission
 		tcp, udp PortList
-		want     []Exposure
+		want     []PortExposure
 	}{
 		{
 			reason: "authorized tcp and udp",
-			perms: []Permission{
-				{Protocol: "tcp", FromPort: intp(443), ToPort: intp(443), IPv4: []string{"0.0.0.0/0"}},
-				{Protocol: "tcp", FromPort: intp(1021), ToPort: intp(1024), IPv6: []string{"::/0"}},
-				{Protocol: "udp", FromPort: intp(500), ToPort: intp(500), IPv4: []string{"0.0.0.0/0"}},
-				{Protocol: "tcp", FromPort: intp(22), ToPort: intp(22), IPv4: []string{"10.0.0.0/8"}},
-				{Protocol: "icmp", FromPort: intp(-1), ToPort: intp(-1), IPv4: []string{"0.0.0.0/0"}},
+			perms: []IPPermission{
+				{Protocol: "tcp", FromPort: portp(443), ToPort: portp(443), IPv4: []string{"0.0.0.0/0"}},
+				{Protocol: "tcp", FromPort: portp(1021), ToPort: portp(1024), IPv6: []string{"::/0"}},
+				{Protocol: "udp", FromPort: portp(500), ToPort: portp(500), IPv4: []string{"0.0.0.0/0"}},
+				{Protocol: "tcp", FromPort: portp(22), ToPort: portp(22), IPv4: []string{"10.0.0.0/8"}},
+				{Protocol: "icmp", FromPort: portp(-1), ToPort: portp(-1), IPv4: []string{"0.0.0.0/0"}},
 			},
 			tcp: tcp, udp: udp,
 		},
 		{
 			reason: "a tcp range partly outside",
-			perms:  []Permission{{Protocol: "tcp", FromPort: intp(1020), ToPort: intp(1030), IPv4: []string{"0.0.0.0/0"}}},
+			perms:  []IPPermission{{Protocol: "tcp", FromPort: portp(1020), ToPort: portp(1030), IPv4: []string{"0.0.0.0/0"}}},
 			tcp:    tcp, udp: udp,
-			want: []Exposure{{Index: 0, Protocol: TCP, Ports: PortRange{1020, 1030}, CIDR: "0.0.0.0/0", Matched: PortList{{1026, 1030}}}},
+			want: []PortExposure{{Index: 0, Protocol: TCP, Ports: PortRange{1020, 1030}, CIDR: "0.0.0.0/0", Matched: PortList{{1026, 1030}}}},
 		},
 		{
 			reason: "udp 443 is not authorized by the tcp list",
-			perms:  []Permission{{Protocol: "udp", FromPort: intp(443), ToPort: intp(443), IPv4: []string{"0.0.0.0/0"}}},
+			perms:  []IPPermission{{Protocol: "udp", FromPort: portp(443), ToPort: portp(443), IPv4: []string{"0.0.0.0/0"}}},
 			tcp:    tcp, udp: udp,
-			want: []Exposure{{Index: 0, Protocol: UDP, Ports: PortRange{443, 443}, CIDR: "0.0.0.0/0", Matched: Ports(443)}},
+			want: []PortExposure{{Index: 0, Protocol: UDP, Ports: PortRange{443, 443}, CIDR: "0.0.0.0/0", Matched: Ports(443)}},
 		},
 		{
 			reason: "all traffic opens unauthorized ports",
-			perms:  []Permission{{Protocol: "-1", IPv6: []string{"::/0"}}},
+			perms:  []IPPermission{{Protocol: "-1", IPv6: []string{"::/0"}}},
 			tcp:    tcp, udp: udp,
-			want: []Exposure{{Index: 0, Protocol: AllProtocols, Ports: AllPorts, CIDR: "::/0", Matched: subtract(AllPorts, tcp)}},
+			want: []PortExposure{{Index: 0, Protocol: AllProtocols, Ports: AllPorts, CIDR: "::/0", Matched: subtractPorts(AllPorts, tcp)}},
 		},
 		{
 			reason: "no lists: every open tcp or udp port is unauthorized",
-			perms:  []Permission{{Protocol: "tcp", FromPort: intp(443), ToPort: intp(443), IPv4: []string{"0.0.0.0/0"}}},
-			want:   []Exposure{{Index: 0, Protocol: TCP, Ports: PortRange{443, 443}, CIDR: "0.0.0.0/0", Matched: Ports(443)}},
+			perms:  []IPPermission{{Protocol: "tcp", FromPort: portp(443), ToPort: portp(443), IPv4: []string{"0.0.0.0/0"}}},
+			want:   []PortExposure{{Index: 0, Protocol: TCP, Ports: PortRange{443, 443}, CIDR: "0.0.0.0/0", Matched: Ports(443)}},
 		},
 	}
 	for _, c := range cases {
-		got, err := Unauthorized(c.perms, c.tcp, c.udp)
+		got, err := UnauthorizedPorts(c.perms, c.tcp, c.udp)
 		if err != nil {
 			t.Errorf("%s: %v", c.reason, err)
 			continue
 		}
 		if diff := cmp.Diff(c.want, got); diff != "" {
-			t.Errorf("%s: Unauthorized (-want +got):\n%s", c.reason, diff)
+			t.Errorf("%s: UnauthorizedPorts (-want +got):\n%s", c.reason, diff)
 		}
 	}
 }
 
-func entry(n int, allow bool, proto string, from, to int, cidr string) ACLEntry {
-	e := ACLEntry{RuleNumber: n, Allow: allow, Permission: Permission{Protocol: proto}}
+func naclEntry(n int, allow bool, proto string, from, to int, cidr string) NetworkACLEntry {
+	e := NetworkACLEntry{RuleNumber: n, Allow: allow, IPPermission: IPPermission{Protocol: proto}}
 	if from >= 0 {
-		e.FromPort, e.ToPort = intp(from), intp(to)
+		e.FromPort, e.ToPort = portp(from), portp(to)
 	}
 	if strings.Contains(cidr, ":") {
 		e.IPv6 = []string{cidr}
@@ -341,98 +341,98 @@ func entry(n int, allow bool, proto string, from, to int, cidr string) ACLEntry 
 	return e
 }
 
-func TestACLWorldOpen(t *testing.T) {
+func TestNetworkACLWorldOpen(t *testing.T) {
 	sshRDP := Ports(22, 3389)
 	cases := []struct {
 		reason  string
-		entries []ACLEntry
-		proto   Protocol
-		want    []Exposure
+		entries []NetworkACLEntry
+		proto   IPProtocol
+		want    []PortExposure
 	}{
 		{
 			reason: "the default ACL: allow all, then deny all",
-			entries: []ACLEntry{
-				entry(100, true, "-1", -1, -1, "0.0.0.0/0"),
-				entry(32767, false, "-1", -1, -1, "0.0.0.0/0"),
+			entries: []NetworkACLEntry{
+				naclEntry(100, true, "-1", -1, -1, "0.0.0.0/0"),
+				naclEntry(32767, false, "-1", -1, -1, "0.0.0.0/0"),
 			},
 			proto: TCP,
-			want:  []Exposure{{Index: 0, Protocol: AllProtocols, Ports: AllPorts, CIDR: "0.0.0.0/0", Matched: sshRDP}},
+			want:  []PortExposure{{Index: 0, Protocol: AllProtocols, Ports: AllPorts, CIDR: "0.0.0.0/0", Matched: sshRDP}},
 		},
 		{
 			reason: "a lower-numbered deny of the world closes 22 but not 3389",
-			entries: []ACLEntry{
-				entry(200, true, "6", 0, 65535, "0.0.0.0/0"),
-				entry(100, false, "6", 22, 22, "0.0.0.0/0"),
+			entries: []NetworkACLEntry{
+				naclEntry(200, true, "6", 0, 65535, "0.0.0.0/0"),
+				naclEntry(100, false, "6", 22, 22, "0.0.0.0/0"),
 			},
 			proto: TCP,
-			want:  []Exposure{{Index: 0, Protocol: TCP, Ports: AllPorts, CIDR: "0.0.0.0/0", Matched: Ports(3389)}},
+			want:  []PortExposure{{Index: 0, Protocol: TCP, Ports: AllPorts, CIDR: "0.0.0.0/0", Matched: Ports(3389)}},
 		},
 		{
 			reason: "a lower-numbered deny of part of the world leaves it open",
-			entries: []ACLEntry{
-				entry(100, false, "6", 22, 22, "198.51.100.0/24"),
-				entry(110, true, "6", 22, 22, "0.0.0.0/0"),
+			entries: []NetworkACLEntry{
+				naclEntry(100, false, "6", 22, 22, "198.51.100.0/24"),
+				naclEntry(110, true, "6", 22, 22, "0.0.0.0/0"),
 			},
 			proto: TCP,
-			want:  []Exposure{{Index: 1, Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "0.0.0.0/0", Matched: Ports(22)}},
+			want:  []PortExposure{{Index: 1, Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "0.0.0.0/0", Matched: Ports(22)}},
 		},
 		{
 			reason: "a higher-numbered deny comes too late",
-			entries: []ACLEntry{
-				entry(100, true, "6", 3389, 3389, "::/0"),
-				entry(110, false, "-1", -1, -1, "::/0"),
+			entries: []NetworkACLEntry{
+				naclEntry(100, true, "6", 3389, 3389, "::/0"),
+				naclEntry(110, false, "-1", -1, -1, "::/0"),
 			},
 			proto: TCP,
-			want:  []Exposure{{Index: 0, Protocol: TCP, Ports: PortRange{3389, 3389}, CIDR: "::/0", Matched: Ports(3389)}},
+			want:  []PortExposure{{Index: 0, Protocol: TCP, Ports: PortRange{3389, 3389}, CIDR: "::/0", Matched: Ports(3389)}},
 		},
 		{
 			reason: "an IPv4 deny does not close IPv6",
-			entries: []ACLEntry{
-				entry(90, false, "-1", -1, -1, "0.0.0.0/0"),
-				entry(100, true, "6", 22, 22, "0.0.0.0/0"),
-				entry(101, true, "6", 22, 22, "::/0"),
+			entries: []NetworkACLEntry{
+				naclEntry(90, false, "-1", -1, -1, "0.0.0.0/0"),
+				naclEntry(100, true, "6", 22, 22, "0.0.0.0/0"),
+				naclEntry(101, true, "6", 22, 22, "::/0"),
 			},
 			proto: TCP,
-			want:  []Exposure{{Index: 2, Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "::/0", Matched: Ports(22)}},
+			want:  []PortExposure{{Index: 2, Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "::/0", Matched: Ports(22)}},
 		},
 		{
 			reason: "only narrow allows",
-			entries: []ACLEntry{
-				entry(100, true, "6", 22, 22, "10.0.0.0/8"),
-				entry(32767, false, "-1", -1, -1, "0.0.0.0/0"),
+			entries: []NetworkACLEntry{
+				naclEntry(100, true, "6", 22, 22, "10.0.0.0/8"),
+				naclEntry(32767, false, "-1", -1, -1, "0.0.0.0/0"),
 			},
 			proto: TCP,
 		},
 		{
 			reason: "udp entries count when asked about udp",
-			entries: []ACLEntry{
-				entry(100, true, "17", 3389, 3389, "0.0.0.0/0"),
+			entries: []NetworkACLEntry{
+				naclEntry(100, true, "17", 3389, 3389, "0.0.0.0/0"),
 			},
 			proto: UDP,
-			want:  []Exposure{{Index: 0, Protocol: UDP, Ports: PortRange{3389, 3389}, CIDR: "0.0.0.0/0", Matched: Ports(3389)}},
+			want:  []PortExposure{{Index: 0, Protocol: UDP, Ports: PortRange{3389, 3389}, CIDR: "0.0.0.0/0", Matched: Ports(3389)}},
 		},
 		{
 			reason: "udp entries do not count for tcp",
-			entries: []ACLEntry{
-				entry(100, true, "17", 0, 65535, "0.0.0.0/0"),
+			entries: []NetworkACLEntry{
+				naclEntry(100, true, "17", 0, 65535, "0.0.0.0/0"),
 			},
 			proto: TCP,
 		},
 	}
 	for _, c := range cases {
-		got, err := ACLWorldOpen(c.entries, c.proto, sshRDP)
+		got, err := NetworkACLWorldOpen(c.entries, c.proto, sshRDP)
 		if err != nil {
 			t.Errorf("%s: %v", c.reason, err)
 			continue
 		}
 		if diff := cmp.Diff(c.want, got); diff != "" {
-			t.Errorf("%s: ACLWorldOpen (-want +got):\n%s", c.reason, diff)
+			t.Errorf("%s: NetworkACLWorldOpen (-want +got):\n%s", c.reason, diff)
 		}
 	}
 }
 
-func TestExposureString(t *testing.T) {
-	cases := map[string]Exposure{
+func TestPortExposureString(t *testing.T) {
+	cases := map[string]PortExposure{
 		"0.0.0.0/0 on TCP 22":      {Protocol: TCP, Ports: PortRange{22, 22}, CIDR: "0.0.0.0/0"},
 		"::/0 on UDP 0-65535":      {Protocol: UDP, Ports: AllPorts, CIDR: "::/0"},
 		"0.0.0.0/0 on all traffic": {Protocol: AllProtocols, Ports: AllPorts, CIDR: "0.0.0.0/0"},
@@ -448,10 +448,10 @@ func TestExposureString(t *testing.T) {
 // A CloudTrail AuthorizeSecurityGroupIngress request, a Config item and a
 // template all become Permissions; the question is then the same.
 func ExampleWorldOpen() {
-	ingress := []Permission{
-		{Protocol: "tcp", FromPort: intp(443), ToPort: intp(443), IPv4: []string{"0.0.0.0/0"}},
-		{Protocol: "tcp", FromPort: intp(0), ToPort: intp(1024), IPv6: []string{"::/0"}},
-		{Protocol: "tcp", FromPort: intp(22), ToPort: intp(22), Groups: []GroupPair{{GroupID: "sg-0bastion"}}},
+	ingress := []IPPermission{
+		{Protocol: "tcp", FromPort: portp(443), ToPort: portp(443), IPv4: []string{"0.0.0.0/0"}},
+		{Protocol: "tcp", FromPort: portp(0), ToPort: portp(1024), IPv6: []string{"::/0"}},
+		{Protocol: "tcp", FromPort: portp(22), ToPort: portp(22), Groups: []GroupPair{{GroupID: "sg-0bastion"}}},
 	}
 	restricted, _ := ParsePortList("20,21,22,3306,3389,4333")
 	open, _ := WorldOpen(ingress, TCP, restricted)
@@ -472,13 +472,13 @@ func ExampleParsePortList() {
 	// 443,1020-1025 true
 }
 
-func ExampleUnauthorized() {
+func ExampleUnauthorizedPorts() {
 	tcp, _ := ParsePortList("443")
-	ingress := []Permission{
-		{Protocol: "tcp", FromPort: intp(443), ToPort: intp(443), IPv4: []string{"0.0.0.0/0"}},
-		{Protocol: "tcp", FromPort: intp(8080), ToPort: intp(8081), IPv4: []string{"0.0.0.0/0"}},
+	ingress := []IPPermission{
+		{Protocol: "tcp", FromPort: portp(443), ToPort: portp(443), IPv4: []string{"0.0.0.0/0"}},
+		{Protocol: "tcp", FromPort: portp(8080), ToPort: portp(8081), IPv4: []string{"0.0.0.0/0"}},
 	}
-	bad, _ := Unauthorized(ingress, tcp, nil)
+	bad, _ := UnauthorizedPorts(ingress, tcp, nil)
 	for _, e := range bad {
 		fmt.Println(e)
 	}

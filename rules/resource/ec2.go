@@ -55,7 +55,7 @@ func (p *IPPermission) IPv4() []string {
 	if len(p.IPv4Ranges) == 0 {
 		return p.IPRanges
 	}
-	if sameStrings(p.IPRanges, p.IPv4Ranges) {
+	if sameCIDRLists(p.IPRanges, p.IPv4Ranges) {
 		return p.IPv4Ranges // items since late 2017 repeat one list in the other
 	}
 	out := append([]string(nil), p.IPv4Ranges...)
@@ -74,7 +74,7 @@ func (p *IPPermission) IPv4() []string {
 	return out
 }
 
-func sameStrings(a, b []string) bool {
+func sameCIDRLists(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -411,7 +411,7 @@ func EC2VolumeOf(in *evaluate.Input) (*EC2Volume, error) { return ec2Volumes.Of(
 func DecodeEC2Volume(ci *evaluate.ConfigurationItem) (*EC2Volume, error) {
 	var conf struct {
 		VolumeID    string             `json:"volumeId"`
-		State       stateText          `json:"state"`
+		State       volumeState          `json:"state"`
 		Encrypted   Bool               `json:"encrypted"`
 		KMSKeyID    string             `json:"kmsKeyId"`
 		Attachments []VolumeAttachment `json:"attachments"`
@@ -426,12 +426,12 @@ func DecodeEC2Volume(ci *evaluate.ConfigurationItem) (*EC2Volume, error) {
 	return v, nil
 }
 
-// stateText is a state Config writes as a string ("in-use") or, in newer
+// volumeState is a state Config writes as a string ("in-use") or, in newer
 // items, as an object ({"value": "in-use"}).
-type stateText string
+type volumeState string
 
 // UnmarshalJSON accepts a string, an object with a value or name, or null.
-func (s *stateText) UnmarshalJSON(data []byte) error {
+func (s *volumeState) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '{' {
 		var o struct {
@@ -441,9 +441,9 @@ func (s *stateText) UnmarshalJSON(data []byte) error {
 		if err := json.Unmarshal(data, &o); err != nil {
 			return err
 		}
-		*s = stateText(o.Value)
+		*s = volumeState(o.Value)
 		if o.Value == "" {
-			*s = stateText(o.Name)
+			*s = volumeState(o.Name)
 		}
 		return nil
 	}
@@ -451,7 +451,7 @@ func (s *stateText) UnmarshalJSON(data []byte) error {
 	if err := t.UnmarshalJSON(data); err != nil {
 		return err
 	}
-	*s = stateText(t)
+	*s = volumeState(t)
 	return nil
 }
 
