@@ -411,7 +411,7 @@ func EC2VolumeOf(in *evaluate.Input) (*EC2Volume, error) { return ec2Volumes.Of(
 func DecodeEC2Volume(ci *evaluate.ConfigurationItem) (*EC2Volume, error) {
 	var conf struct {
 		VolumeID    string             `json:"volumeId"`
-		State       volumeState          `json:"state"`
+		State       volumeState        `json:"state"`
 		Encrypted   Bool               `json:"encrypted"`
 		KMSKeyID    string             `json:"kmsKeyId"`
 		Attachments []VolumeAttachment `json:"attachments"`
