@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/configservice/types"
@@ -130,24 +131,24 @@ type wireItem struct {
 	AccountID                  string                     `json:"accountId"`
 	ResourceType               string                     `json:"resourceType"`
 	ResourceID                 string                     `json:"resourceId"`
-	ResourceName               *string                    `json:"resourceName"`
+	ResourceName               string                     `json:"resourceName"`
 	ARN                        string                     `json:"ARN"`
 	Arn                        string                     `json:"arn"`
 	AwsRegion                  string                     `json:"awsRegion"`
-	AvailabilityZone           *string                    `json:"availabilityZone"`
+	AvailabilityZone           string                     `json:"availabilityZone"`
 	ResourceCreationTime       json.RawMessage            `json:"resourceCreationTime"`
-	Tags                       map[string]*string         `json:"tags"`
+	Tags                       map[string]string          `json:"tags"`
 	Relationships              []wireRelationship         `json:"relationships"`
 	Configuration              json.RawMessage            `json:"configuration"`
 	SupplementaryConfiguration map[string]json.RawMessage `json:"supplementaryConfiguration"`
 }
 
 type wireRelationship struct {
-	ResourceType     string  `json:"resourceType"`
-	ResourceID       string  `json:"resourceId"`
-	ResourceName     *string `json:"resourceName"`
-	Name             string  `json:"name"`
-	RelationshipName string  `json:"relationshipName"`
+	ResourceType     string `json:"resourceType"`
+	ResourceID       string `json:"resourceId"`
+	ResourceName     string `json:"resourceName"`
+	Name             string `json:"name"`
+	RelationshipName string `json:"relationshipName"`
 }
 
 // decodeTime reads a time as Config writes it: an ISO 8601 string, or
@@ -158,7 +159,9 @@ func decodeTime(b json.RawMessage) (time.Time, error) {
 	}
 	if b[0] == '"' {
 		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 {
+			s = string(b[1 : len(b)-1]) // the common case: no escapes to undo
+		} else if err := json.Unmarshal(b, &s); err != nil {
 			return time.Time{}, err
 		}
 		if s == "" {
@@ -230,9 +233,16 @@ func DecodeItem(data []byte) (*ConfigurationItem, error) {
 	return decodeItem(data)
 }
 
+// wireItems recycles decoding structs: the engine decodes millions.
+var wireItems = sync.Pool{New: func() any { return new(wireItem) }}
+
 func decodeItem(data []byte) (*ConfigurationItem, error) {
-	var w wireItem
-	if err := json.Unmarshal(data, &w); err != nil {
+	w := wireItems.Get().(*wireItem)
+	defer func() {
+		*w = wireItem{} // the item keeps the maps; the struct is reused
+		wireItems.Put(w)
+	}()
+	if err := json.Unmarshal(data, w); err != nil {
 		return nil, describeJSONError(err)
 	}
 	return w.item()
@@ -274,13 +284,15 @@ func jsonKind(goKind string) string {
 
 func (w *wireItem) item() (*ConfigurationItem, error) {
 	ci := &ConfigurationItem{
-		Version:      first(w.ConfigurationItemVersion, w.Version),
-		Status:       ItemStatus(w.Status),
-		AccountID:    first(w.AwsAccountID, w.AccountID),
-		ResourceType: w.ResourceType,
-		ResourceID:   w.ResourceID,
-		ARN:          first(w.ARN, w.Arn),
-		Region:       w.AwsRegion,
+		Version:          first(w.ConfigurationItemVersion, w.Version),
+		Status:           ItemStatus(w.Status),
+		AccountID:        first(w.AwsAccountID, w.AccountID),
+		ResourceType:     w.ResourceType,
+		ResourceID:       w.ResourceID,
+		ResourceName:     w.ResourceName,
+		ARN:              first(w.ARN, w.Arn),
+		Region:           w.AwsRegion,
+		AvailabilityZone: w.AvailabilityZone,
 	}
 	var err error
 	if ci.CaptureTime, err = decodeTime(w.CaptureTime); err != nil {
@@ -292,33 +304,17 @@ func (w *wireItem) item() (*ConfigurationItem, error) {
 	if ci.StateID, err = decodeStateID(w.StateID); err != nil {
 		return nil, &FieldError{Field: "configurationStateId", Err: err}
 	}
-	if w.ResourceName != nil {
-		ci.ResourceName = *w.ResourceName
-	}
-	if w.AvailabilityZone != nil {
-		ci.AvailabilityZone = *w.AvailabilityZone
-	}
 	if !ci.Status.valid() {
 		return nil, &FieldError{Field: "configurationItemStatus", Err: fmt.Errorf("unknown status %q", truncate(w.Status, 40))}
 	}
 	if len(w.Tags) > 0 {
-		ci.Tags = make(map[string]string, len(w.Tags))
-		for k, v := range w.Tags {
-			if v != nil {
-				ci.Tags[k] = *v
-			} else {
-				ci.Tags[k] = ""
-			}
-		}
+		ci.Tags = w.Tags // JSON null values decode as ""
 	}
 	if len(w.Relationships) > 0 {
 		ci.Relationships = make([]Relationship, len(w.Relationships))
 		for i, r := range w.Relationships {
-			rel := Relationship{ResourceType: r.ResourceType, ResourceID: r.ResourceID, Name: first(r.Name, r.RelationshipName)}
-			if r.ResourceName != nil {
-				rel.ResourceName = *r.ResourceName
-			}
-			ci.Relationships[i] = rel
+			ci.Relationships[i] = Relationship{ResourceType: r.ResourceType, ResourceID: r.ResourceID,
+				ResourceName: r.ResourceName, Name: first(r.Name, r.RelationshipName)}
 		}
 	}
 	conf, err := normalizeConfiguration(w.Configuration)
@@ -327,10 +323,12 @@ func (w *wireItem) item() (*ConfigurationItem, error) {
 	}
 	ci.Configuration = conf
 	if len(w.SupplementaryConfiguration) > 0 {
-		ci.SupplementaryConfiguration = make(map[string]json.RawMessage, len(w.SupplementaryConfiguration))
 		for k, v := range w.SupplementaryConfiguration {
-			ci.SupplementaryConfiguration[k] = unwrapJSONString(v)
+			if u := unwrapJSONString(v); len(u) != len(v) {
+				w.SupplementaryConfiguration[k] = u
+			}
 		}
+		ci.SupplementaryConfiguration = w.SupplementaryConfiguration
 	}
 	return ci, nil
 }

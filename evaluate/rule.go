@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -166,4 +167,23 @@ func (m *Model[T]) Decode(ci *ConfigurationItem) (T, error) {
 		return zero, fmt.Errorf("item of type %s decoded as %s", ci.ResourceType, m.resourceType)
 	}
 	return m.decode(ci)
+}
+
+// MarshalJSON writes the metadata with empty lists as [] rather than null,
+// so that consumers can rely on the field types.
+func (m Metadata) MarshalJSON() ([]byte, error) {
+	type plain Metadata
+	p := plain(m)
+	for _, s := range []*[]string{&p.ResourceTypes, &p.Controls, &p.Remediations} {
+		if *s == nil {
+			*s = []string{}
+		}
+	}
+	if p.Trigger == nil {
+		p.Trigger = []Trigger{}
+	}
+	if p.Parameters == nil {
+		p.Parameters = []Parameter{}
+	}
+	return json.Marshal(p)
 }

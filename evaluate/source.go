@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/guardrails-go/guardrails/internal/jsonscan"
 	"github.com/guardrails-go/guardrails/internal/pipeline"
@@ -176,12 +177,23 @@ func decompress(r io.Reader) (*bufio.Reader, error) {
 	return br, nil
 }
 
-// rawItem is one item's bytes before decoding.
+// rawItem is one item's bytes before decoding. The splitter hands data
+// over only for the duration of emit: it reuses the buffer.
 type rawItem struct {
-	data []byte
-	line int
-	path string
+	data       []byte
+	start, end int // the item's bytes in its batch's arena
+	line       int
+	path       string
 }
+
+// rawBatch holds items' bytes back to back, so that a batch costs two
+// allocations however many items it holds; arenas are reused.
+type rawBatch struct {
+	arena *[]byte
+	items []rawItem
+}
+
+var arenas = sync.Pool{New: func() any { b := make([]byte, 0, 320<<10); return &b }}
 
 // decoded is one item after decoding, or the error that stopped it.
 type decoded struct {
@@ -198,28 +210,31 @@ func readConfig(r io.Reader, name string, yield func(*ConfigurationItem, error) 
 	var fatal error
 	stopped := false
 	pipeline.Ordered(context.Background(), workers,
-		func(send func([]rawItem) bool) {
-			var batch []rawItem
-			size := 0
+		func(send func(rawBatch) bool) {
+			b := rawBatch{arena: arenas.Get().(*[]byte)}
 			fatal = splitItems(r, func(it rawItem) bool {
-				batch = append(batch, it)
-				size += len(it.data)
-				if len(batch) >= batchItems || size >= batchBytes {
-					if !send(batch) {
+				it.start = len(*b.arena)
+				*b.arena = append(*b.arena, it.data...)
+				it.end, it.data = len(*b.arena), nil
+				b.items = append(b.items, it)
+				if len(b.items) >= batchItems || len(*b.arena) >= batchBytes {
+					if !send(b) {
 						return false
 					}
-					batch, size = nil, 0
+					b = rawBatch{arena: arenas.Get().(*[]byte)}
 				}
 				return true
 			})
-			if len(batch) > 0 {
-				send(batch)
+			if len(b.items) > 0 {
+				send(b)
 			}
 		},
-		func(batch []rawItem) []decoded {
-			out := make([]decoded, len(batch))
-			for i, it := range batch {
-				ci, err := decodeItem(it.data)
+		func(b rawBatch) []decoded {
+			out := make([]decoded, len(b.items))
+			locs := make([]Location, len(b.items))
+			for i, it := range b.items {
+				data := (*b.arena)[it.start:it.end]
+				ci, err := decodeItem(data)
 				if err != nil {
 					e := &Error{Source: name, Line: it.line, Path: it.path, Err: err}
 					// Name the resource when the envelope can say it.
@@ -227,15 +242,19 @@ func readConfig(r io.Reader, name string, yield func(*ConfigurationItem, error) 
 						ResourceType string `json:"resourceType"`
 						ResourceID   string `json:"resourceId"`
 					}
-					if json.Unmarshal(it.data, &id) == nil {
+					if json.Unmarshal(data, &id) == nil {
 						e.ResourceType, e.ResourceID = id.ResourceType, id.ResourceID
 					}
 					out[i] = decoded{err: e}
 					continue
 				}
-				ci.Location = &Location{File: name, Line: it.line, Path: it.path}
+				locs[i] = Location{File: name, Line: it.line, Path: it.path}
+				ci.Location = &locs[i]
 				out[i] = decoded{item: ci}
 			}
+			// Decoded items hold copies, never the arena's bytes.
+			*b.arena = (*b.arena)[:0]
+			arenas.Put(b.arena)
 			return out
 		},
 		func(batch []decoded) bool {
@@ -313,6 +332,7 @@ func splitArray(s *jsonscan.Scanner, path string, quoted bool, emit func(rawItem
 	if err := s.Expect('['); err != nil {
 		return err
 	}
+	var buf []byte
 	for i := 0; ; i++ {
 		more, err := s.More(i == 0, ']')
 		if err != nil {
@@ -321,11 +341,15 @@ func splitArray(s *jsonscan.Scanner, path string, quoted bool, emit func(rawItem
 		if !more {
 			return nil
 		}
+		if _, err := s.Peek(); err != nil { // skip to the item, for its line
+			return err
+		}
 		line := s.Line()
-		v, err := s.Value(nil)
+		v, err := s.Value(buf[:0])
 		if err != nil {
 			return err
 		}
+		buf = v
 		it := rawItem{data: v, line: line, path: path + "[" + strconv.Itoa(i) + "]"}
 		if quoted {
 			// SelectResourceConfig returns each item as a JSON string.
@@ -369,6 +393,9 @@ func splitObject(s *jsonscan.Scanner, prefix string, emit func(rawItem) bool) er
 			continue
 		}
 		if key == "configurationItem" {
+			if _, err := s.Peek(); err != nil {
+				return err
+			}
 			line := s.Line()
 			v, err := s.Value(nil)
 			if err != nil {

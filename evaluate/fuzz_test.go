@@ -1,0 +1,55 @@
+package evaluate
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// FuzzDecodeItem decodes arbitrary bytes as an item: it must never panic,
+// and an item it accepts must survive writing and reading back unchanged.
+// Seeds are items of both shapes.
+func FuzzDecodeItem(f *testing.F) {
+	for _, name := range []string{"notification-s3-bucket.json", "api-s3-bucket.json"} {
+		f.Add(readTestdata(f, name))
+	}
+	f.Add([]byte(bucketJSON("b")))
+	f.Add([]byte(`{"resourceType":"AWS::S3::Bucket","configuration":"{\"a\":1}","supplementaryConfiguration":{"X":"\"{\\\"y\\\":2}\""},"configurationStateId":12,"configurationItemCaptureTime":1569605832.673}`))
+	f.Add([]byte(`{"configurationItemStatus":"ResourceDeleted","configuration":null,"relationships":[{"resourceName":null,"relationshipName":"x"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ci, err := DecodeItem(data)
+		if err != nil {
+			return
+		}
+		out, err := json.Marshal(ci)
+		if err != nil {
+			t.Fatalf("marshal of a decoded item: %v", err)
+		}
+		back, err := DecodeItem(out)
+		if err != nil {
+			t.Fatalf("reading back %s: %v", out, err)
+		}
+		if diff := cmp.Diff(ci, back, cmpopts.EquateApproxTime(0), cmp.Comparer(jsonEqual)); diff != "" {
+			t.Fatalf("round trip of %s (-first +second):\n%s", data, diff)
+		}
+	})
+}
+
+// FuzzRead splits arbitrary input as a file: never a panic, and every
+// outcome is an item or an error.
+func FuzzRead(f *testing.F) {
+	f.Add(readTestdata(f, "snapshot-example.json"))
+	f.Add(readTestdata(f, "rule-event-instance.json"))
+	f.Add([]byte(`[` + bucketJSON("a") + `]`))
+	f.Add([]byte("{\"configurationItems\":[{\"resourceType\":\"AWS::S3::Bucket\"},{\"x\":"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for ci, err := range Read(bytes.NewReader(data), "fuzz") {
+			if (ci == nil) == (err == nil) {
+				t.Fatalf("item %v with error %v: want exactly one", ci, err)
+			}
+		}
+	})
+}

@@ -1,0 +1,314 @@
+// Command scan evaluates the guardrails catalog over AWS Config data: single
+// configuration items, snapshot and history files (plain or gzip), or
+// directories of them. Without -input it scans a sample snapshot built into
+// the binary.
+//
+// Usage:
+//
+//	scan [-input PATH]... [-format text|json] [-rules id,id] [-params FILE]
+//	     [-facts DIR] [-fail-on-noncompliant]
+//	scan -list [-format text|json]
+//
+// Exit status: 0 when the scan ran, whatever it found; 1 on a usage or
+// input error; 3 with -fail-on-noncompliant when a resource is
+// non-compliant.
+package main
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/guardrails-go/guardrails/evaluate"
+	"github.com/guardrails-go/guardrails/rules"
+)
+
+//go:embed sample/snapshot.json
+var sample []byte
+
+const sampleName = "sample/snapshot.json (built in)"
+
+// Exit codes, as CONTRACTS.md fixes them.
+const (
+	exitOK       = 0
+	exitError    = 1
+	exitFindings = 3
+)
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+type config struct {
+	inputs     listFlag
+	format     string
+	ruleIDs    string
+	paramsFile string
+	factsDir   string
+	list       bool
+	failOn     bool
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c config
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Var(&c.inputs, "input", "a configuration item, snapshot or history file (.json, .json.gz) or a directory; repeatable")
+	fs.StringVar(&c.format, "format", "text", "output format: text or json")
+	fs.StringVar(&c.ruleIDs, "rules", "", "comma-separated rule ids to run (default: the whole catalog)")
+	fs.StringVar(&c.paramsFile, "params", "", `JSON file of rule parameters: {"rule-id": {"param": "value"}}`)
+	fs.StringVar(&c.factsDir, "facts", "", "directory of account facts (credential report, password policy...; see the README)")
+	fs.BoolVar(&c.list, "list", false, "print the catalog and exit")
+	fs.BoolVar(&c.failOn, "fail-on-noncompliant", false, "exit 3 when a resource is non-compliant")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: scan [-input PATH]... [-format text|json] [-rules id,id] [-params FILE] [-facts DIR] [-fail-on-noncompliant]")
+		fmt.Fprintln(stderr, "       scan -list [-format text|json]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "scan: unexpected argument %q (inputs are given with -input)\n", fs.Arg(0))
+		return exitError
+	}
+	if c.format != "text" && c.format != "json" {
+		fmt.Fprintf(stderr, "scan: -format %q: want text or json\n", c.format)
+		return exitError
+	}
+	selected, err := selectRules(c.ruleIDs)
+	if err != nil {
+		fmt.Fprintf(stderr, "scan: -rules: %v\n", err)
+		return exitError
+	}
+	if c.list {
+		return list(selected, c.format, stdout, stderr)
+	}
+	opts := []evaluate.Option{}
+	if c.paramsFile != "" {
+		params, err := readParams(c.paramsFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "scan: -params: %v\n", err)
+			return exitError
+		}
+		opts = append(opts, evaluate.WithParameters(params))
+	}
+	if c.factsDir != "" {
+		st, err := os.Stat(c.factsDir)
+		if err != nil || !st.IsDir() {
+			fmt.Fprintf(stderr, "scan: -facts %s: not a directory\n", c.factsDir)
+			return exitError
+		}
+		opts = append(opts, evaluate.WithFacts(evaluate.FactsDir(c.factsDir)))
+	}
+	engine, err := evaluate.NewEngine(selected, opts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "scan: %v\n", err)
+		return exitError
+	}
+
+	src := sampleSource()
+	if len(c.inputs) > 0 {
+		src = evaluate.Files(c.inputs...)
+	}
+	var items atomic.Int64
+	counted := func(yield func(*evaluate.ConfigurationItem, error) bool) {
+		for ci, err := range src {
+			if ci != nil {
+				items.Add(1)
+			}
+			if !yield(ci, err) {
+				return
+			}
+		}
+	}
+	stopProgress := startProgress(stderr, &items)
+
+	var rep reporter
+	if c.format == "json" {
+		rep = newJSONReporter(stdout)
+	} else {
+		rep = newTextReporter(stdout, engine.Rules())
+	}
+	var st stats
+	for ev, err := range engine.Scan(ctx, counted) {
+		if err != nil {
+			st.errors++
+			rep.error(toReportError(err))
+			continue
+		}
+		st.count(ev)
+		rep.evaluation(ev)
+	}
+	stopProgress()
+	st.items = int(items.Load())
+	if err := rep.finish(st); err != nil {
+		fmt.Fprintf(stderr, "scan: writing the report: %v\n", err)
+		return exitError
+	}
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "scan: interrupted")
+		return exitError
+	case st.errors > 0:
+		return exitError
+	case c.failOn && st.nonCompliant > 0:
+		return exitFindings
+	}
+	return exitOK
+}
+
+// sampleSource reads the built-in sample; each range reads it afresh, so
+// the engine may range twice.
+func sampleSource() evaluate.Source {
+	return func(yield func(*evaluate.ConfigurationItem, error) bool) {
+		for ci, err := range evaluate.Read(bytes.NewReader(sample), sampleName) {
+			if !yield(ci, err) {
+				return
+			}
+		}
+	}
+}
+
+func selectRules(ids string) ([]evaluate.Rule, error) {
+	if strings.TrimSpace(ids) == "" {
+		return rules.All(), nil
+	}
+	var list []string
+	for _, id := range strings.Split(ids, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			list = append(list, id)
+		}
+	}
+	return rules.Select(list...)
+}
+
+// readParams reads {"rule-id": {"param": "value"}}; values are strings as
+// Config passes them (numbers and booleans are accepted as their text).
+func readParams(path string) (map[string]map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("%s: want a JSON object of rule ids: %v", path, err)
+	}
+	out := make(map[string]map[string]string, len(raw))
+	for id, v := range raw {
+		if _, ok := rules.ByID(id); !ok {
+			return nil, fmt.Errorf("%s: no rule %s in the catalog", path, id)
+		}
+		p, err := evaluate.ParseRuleParameters(string(v))
+		if err != nil {
+			return nil, fmt.Errorf("%s: rule %s: %v", path, id, err)
+		}
+		out[id] = p
+	}
+	return out, nil
+}
+
+// reportError is an error as the JSON report lists it.
+type reportError struct {
+	Source  string `json:"source"`
+	Message string `json:"message"`
+}
+
+func toReportError(err error) reportError {
+	var e *evaluate.Error
+	if errors.As(err, &e) {
+		src := e.Source
+		if src == "" {
+			src = "engine"
+		}
+		msg := e.Message()
+		if e.Line > 0 {
+			msg = fmt.Sprintf("line %d: %s", e.Line, msg)
+		}
+		return reportError{Source: src, Message: msg}
+	}
+	return reportError{Source: "scan", Message: err.Error()}
+}
+
+// stats counts what a scan produced.
+type stats struct {
+	items, evaluations, errors                               int
+	compliant, nonCompliant, notApplicable, insufficientData int
+}
+
+func (s *stats) count(ev evaluate.Evaluation) {
+	s.evaluations++
+	switch ev.Compliance {
+	case evaluate.Compliant:
+		s.compliant++
+	case evaluate.NonCompliant:
+		s.nonCompliant++
+	case evaluate.NotApplicable:
+		s.notApplicable++
+	case evaluate.InsufficientData:
+		s.insufficientData++
+	}
+}
+
+// startProgress prints items per second on stderr while a long scan runs,
+// only when stderr is a terminal. It returns a function that stops it.
+func startProgress(stderr io.Writer, items *atomic.Int64) func() {
+	f, ok := stderr.(*os.File)
+	if !ok {
+		return func() {}
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		start := time.Now()
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		printed := false
+		for {
+			select {
+			case <-done:
+				if printed {
+					fmt.Fprint(f, "\r\033[K")
+				}
+				return
+			case <-tick.C:
+				n := items.Load()
+				secs := time.Since(start).Seconds()
+				if secs < 1 {
+					continue
+				}
+				fmt.Fprintf(f, "\r\033[Kscanning: %d items, %.0f items/s", n, float64(n)/secs)
+				printed = true
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
