@@ -19,6 +19,7 @@ var families = []func() []evaluate.Rule{
 	cloudtrailRules,
 	iamRules,
 	dataRules,
+	ec2Rules,
 }
 
 // ByID returns the rule with the given id.
