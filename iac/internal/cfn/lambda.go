@@ -61,6 +61,7 @@ func lambdaFunction(c *conv, r *res) *ci.Builder {
 		}
 	}
 	b.Config["vpcConfig"] = vpc
+	b.Config["environment"] = ci.LambdaEnvironment(p, "Environment", "Variables")
 	tracing := "PassThrough"
 	if t, ok := p.Obj("TracingConfig"); ok {
 		b.Config["tracingConfig"] = map[string]any{"mode": t.StringOr("Mode", tracing)}

@@ -41,6 +41,7 @@ func lambdaFunction(c *conv, r *res) *ci.Builder {
 		vpc["securityGroupIds"] = c.refList(r, vc, "security_group_ids")
 	}
 	b.Config["vpcConfig"] = vpc
+	b.Config["environment"] = ci.LambdaEnvironment(v, "environment", "variables")
 	mode := any("PassThrough")
 	if tc, ok := v.Block("tracing_config"); ok {
 		mode = tc.StringOr("mode", mode)
