@@ -87,6 +87,21 @@
 // property. A resource whose condition cannot be decided is read as if
 // created.
 //
+// # One resource on its own
+//
+// [ReadResource] reads one CloudFormation resource from its resolved
+// properties, as a CloudFormation hook receives them (booleans and numbers
+// may be strings). What other resources of a stack would add is not seen:
+// the paths they fill (a bucket's policy, a security group's rules, a
+// function's resource policy, an IAM identity's policies and attachments,
+// a volume's attachments) are listed in Unknown, so that no rule fails a
+// resource for what the call cannot show. A resource that is part of
+// another (a bucket policy, a security group rule, a network ACL entry, a
+// Lambda permission, an IAM inline policy) gives the item of the resource
+// it belongs to, with and without it ([Standalone]): everything but what
+// the part sets is unknown, and comparing the two tells what the part
+// changes.
+//
 // # Errors
 //
 // A file that is not a template or plan, a YAML alias bomb, a plan of an

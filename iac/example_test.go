@@ -1,6 +1,7 @@
 package iac_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -90,4 +91,33 @@ func ExampleIsTemplate() {
 	// true
 	// false
 	// true
+}
+
+// A resource read on its own, as a CloudFormation hook receives it: values
+// may be strings, and what other resources of the stack would add (here
+// the bucket's policy) is unknown.
+func ExampleReadResource() {
+	props := json.RawMessage(`{"BucketName": "acme-logs", "VersioningConfiguration": {"Status": "Enabled"},
+	  "PublicAccessBlockConfiguration": {"BlockPublicAcls": "true", "BlockPublicPolicy": "true", "IgnorePublicAcls": "true", "RestrictPublicBuckets": "true"}}`)
+	list, err := iac.ReadResource("AWS::S3::Bucket", "Logs", props, iac.WithAccount("123456789012"), iac.WithRegion("eu-west-1"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	it := list[0].Item
+	fmt.Println(it.ResourceType, it.ResourceID, it.ARN)
+	fmt.Println(string(it.SupplementaryConfiguration["BucketVersioningConfiguration"]))
+	fmt.Println(it.UnknownUnder("supplementaryConfiguration.BucketPolicy"))
+
+	// A bucket policy is part of its bucket: it gives the bucket's item
+	// with the policy, and without it.
+	list, _ = iac.ReadResource("AWS::S3::BucketPolicy", "LogsPolicy", json.RawMessage(`{"Bucket": "acme-logs", "PolicyDocument": {"Statement": []}}`))
+	fmt.Println(list[0].Item.ResourceType, list[0].Item.ResourceID, string(list[0].Item.SupplementaryConfiguration["BucketPolicy"]))
+	fmt.Println(string(list[0].Without.SupplementaryConfiguration["BucketPolicy"]))
+	// Output:
+	// AWS::S3::Bucket Logs arn:aws:s3:::acme-logs
+	// {"isMfaDeleteEnabled":null,"status":"Enabled"}
+	// supplementaryConfiguration.BucketPolicy
+	// AWS::S3::Bucket LogsPolicy {"policyText":"{\"Statement\":[]}"}
+	// {"policyText":null}
 }

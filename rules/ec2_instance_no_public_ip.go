@@ -36,10 +36,33 @@ func EC2InstanceNoPublicIP() evaluate.Rule {
 			if len(inst.PublicIPs) > 0 {
 				return evaluate.NonCompliantf("Instance %s has public IPv4 address %s.", inst.ID, strings.Join(inst.PublicIPs, ", ")), nil
 			}
-			if u := firstUnknownPath(in.Item, "configuration.publicIpAddress", "configuration.networkInterfaces"); u != "" {
+			if u := unknownPublicIP(in.Item); u != "" {
 				return evaluate.InsufficientDataf("Instance %s: %s is not known until deployment.", inst.ID, u), nil
 			}
 			return evaluate.Compliantf("Instance %s has no public IPv4 address.", inst.ID), nil
 		}), nil
 	})
+}
+
+// unknownPublicIP returns the first unknown path that may hold a public
+// address: publicIpAddress, the interfaces as a whole, or an interface's
+// association. Other unknowns of an interface (its VPC before deployment)
+// do not matter.
+func unknownPublicIP(ci *evaluate.ConfigurationItem) string {
+	if u := firstUnknownPath(ci, "configuration.publicIpAddress"); u != "" {
+		return u
+	}
+	if u := ci.UnknownAt("configuration.networkInterfaces"); u != "" {
+		return u
+	}
+	for _, u := range ci.Unknown {
+		rest, ok := strings.CutPrefix(u, "configuration.networkInterfaces[")
+		if !ok {
+			continue
+		}
+		if strings.HasSuffix(rest, "]") || strings.Contains(rest, ".association") {
+			return u
+		}
+	}
+	return ""
 }

@@ -43,7 +43,12 @@ func EC2InstanceProfileAttached() evaluate.Rule {
 			if res, gone := instanceGone(inst); gone {
 				return res, nil
 			}
-			if u := firstUnknownPath(in.Item, "configuration.iamInstanceProfile"); u != "" {
+			// Only the profile's ARN matters, and only its presence when no
+			// list is given: an id known after deployment does not.
+			if u := in.Item.UnknownAt("configuration.iamInstanceProfile"); u != "" {
+				return evaluate.InsufficientDataf("Instance %s: %s is not known until deployment.", inst.ID, u), nil
+			}
+			if u := firstUnknownPath(in.Item, "configuration.iamInstanceProfile.arn"); u != "" && (len(allowed) > 0 || inst.InstanceProfileARN == "") {
 				return evaluate.InsufficientDataf("Instance %s: %s is not known until deployment.", inst.ID, u), nil
 			}
 			arn := inst.InstanceProfileARN

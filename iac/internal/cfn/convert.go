@@ -395,3 +395,12 @@ func (c *conv) found(id, key string) (string, *ci.Builder, error) {
 	}
 	return id, c.touch(b), nil
 }
+
+// ItemTypes lists the AWS types of the items the mappings produce.
+func ItemTypes() []string {
+	seen := map[string]bool{}
+	for _, m := range mappings {
+		seen[m.configType] = true
+	}
+	return sortedKeys(seen)
+}

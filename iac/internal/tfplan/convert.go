@@ -402,3 +402,17 @@ func (c *conv) refTo(r *res, path []string, v any, typ, nameAttr string) any {
 	}
 	return v
 }
+
+// ItemTypes lists the AWS types of the items the mappings produce.
+func ItemTypes() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range mappings {
+		if !seen[m.configType] {
+			seen[m.configType] = true
+			out = append(out, m.configType)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
