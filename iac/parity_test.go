@@ -61,10 +61,10 @@ const (
 // account. Their verdict on IaC items is INSUFFICIENT_DATA, which
 // TestParityExclusionsUndecided checks.
 var parityExclusions = map[string]string{
-	"access-keys-rotated":                    "access key ages come from the credential report; keys made by a template have no age yet",
-	"iam-user-unused-credentials-check":      "last use of credentials comes from the credential report",
-	"mfa-enabled-for-iam-console-access":     "MFA devices and console passwords come from the credential report",
-	"iam-user-mfa-enabled":                   "MFA devices come from the credential report",
+	"access-keys-rotated":                     "access key ages come from the credential report; keys made by a template have no age yet",
+	"iam-user-unused-credentials-check":       "last use of credentials comes from the credential report",
+	"mfa-enabled-for-iam-console-access":      "MFA devices and console passwords come from the credential report",
+	"iam-user-mfa-enabled":                    "MFA devices come from the credential report",
 	"ec2-instance-managed-by-systems-manager": "whether SSM manages an instance is known from the SSM inventory of a running instance",
 }
 
@@ -72,7 +72,7 @@ var parityExclusions = map[string]string{
 // in code, with the reason.
 var parityOnlyCompliant = map[string]string{
 	"s3-bucket-server-side-encryption-enabled": "S3 encrypts every bucket with SSE-S3 since January 2023; no template or plan can make a bucket without default encryption",
-	"kms-cmk-not-scheduled-for-deletion": "a key is scheduled for deletion by ScheduleKeyDeletion, not by a template or plan",
+	"kms-cmk-not-scheduled-for-deletion":       "a key is scheduled for deletion by ScheduleKeyDeletion, not by a template or plan",
 }
 
 func TestParity(t *testing.T) {
