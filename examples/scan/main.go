@@ -1,13 +1,20 @@
-// Command scan evaluates the guardrails catalog over AWS Config data: single
-// configuration items, snapshot and history files (plain or gzip), or
-// directories of them. Without -input it scans a sample snapshot built into
-// the binary.
+// Command scan evaluates the guardrails catalog over AWS Config data
+// (single configuration items, snapshot and history files, plain or gzip)
+// and over infrastructure as code: CloudFormation templates (YAML or JSON)
+// and Terraform plans ("terraform show -json"). Files and directories may
+// be mixed; each file's content decides how it is read. Without -input it
+// scans a sample snapshot built into the binary.
 //
 // Usage:
 //
-//	scan [-input PATH]... [-format text|json] [-rules id,id] [-params FILE]
-//	     [-facts DIR] [-fail-on-noncompliant]
+//	scan [-input PATH]... [-format text|json|sarif] [-rules id,id] [-params FILE]
+//	     [-parameters FILE] [-facts DIR] [-fail-on-noncompliant]
 //	scan -list [-format text|json]
+//
+// -format sarif writes SARIF 2.1.0 for code scanning: one result per
+// non-compliant evaluation, on the line of the resource. -parameters gives
+// CloudFormation parameter values, as {"Name": "value"} or the CLI's
+// [{"ParameterKey", "ParameterValue"}].
 //
 // Exit status: 0 when the scan ran, whatever it found; 1 on a usage or
 // input error; 3 with -fail-on-noncompliant when a resource is
@@ -31,6 +38,7 @@ import (
 	"time"
 
 	"github.com/guardrails-go/guardrails/evaluate"
+	"github.com/guardrails-go/guardrails/iac"
 	"github.com/guardrails-go/guardrails/rules"
 )
 
@@ -62,6 +70,7 @@ type config struct {
 	format     string
 	ruleIDs    string
 	paramsFile string
+	cfnParams  string
 	factsDir   string
 	list       bool
 	failOn     bool
@@ -78,15 +87,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c config
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Var(&c.inputs, "input", "a configuration item, snapshot or history file (.json, .json.gz) or a directory; repeatable")
-	fs.StringVar(&c.format, "format", "text", "output format: text or json")
+	fs.Var(&c.inputs, "input", "a Config item, snapshot or history file (.json, .json.gz), a CloudFormation template, a Terraform plan (terraform show -json), or a directory of them; repeatable")
+	fs.StringVar(&c.format, "format", "text", "output format: text, json or sarif")
 	fs.StringVar(&c.ruleIDs, "rules", "", "comma-separated rule ids to run (default: the whole catalog)")
 	fs.StringVar(&c.paramsFile, "params", "", `JSON file of rule parameters: {"rule-id": {"param": "value"}}`)
+	fs.StringVar(&c.cfnParams, "parameters", "", `JSON file of CloudFormation parameter values: {"Name": "value"} or [{"ParameterKey", "ParameterValue"}]`)
 	fs.StringVar(&c.factsDir, "facts", "", "directory of account facts (credential report, password policy...; see the README)")
 	fs.BoolVar(&c.list, "list", false, "print the catalog and exit")
 	fs.BoolVar(&c.failOn, "fail-on-noncompliant", false, "exit 3 when a resource is non-compliant")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: scan [-input PATH]... [-format text|json] [-rules id,id] [-params FILE] [-facts DIR] [-fail-on-noncompliant]")
+		fmt.Fprintln(stderr, "usage: scan [-input PATH]... [-format text|json|sarif] [-rules id,id] [-params FILE] [-parameters FILE] [-facts DIR] [-fail-on-noncompliant]")
 		fmt.Fprintln(stderr, "       scan -list [-format text|json]")
 		fs.PrintDefaults()
 	}
@@ -100,8 +110,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "scan: unexpected argument %q (inputs are given with -input)\n", fs.Arg(0))
 		return exitError
 	}
-	if c.format != "text" && c.format != "json" {
-		fmt.Fprintf(stderr, "scan: -format %q: want text or json\n", c.format)
+	switch {
+	case c.format != "text" && c.format != "json" && c.format != "sarif":
+		fmt.Fprintf(stderr, "scan: -format %q: want text, json or sarif\n", c.format)
+		return exitError
+	case c.list && c.format == "sarif":
+		fmt.Fprintln(stderr, "scan: -list: want -format text or json")
 		return exitError
 	}
 	selected, err := selectRules(c.ruleIDs)
@@ -142,9 +156,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 
+	var iacOpts []iac.Option
+	if c.cfnParams != "" {
+		data, err := os.ReadFile(c.cfnParams)
+		if err != nil {
+			fmt.Fprintf(stderr, "scan: -parameters: %v\n", err)
+			return exitError
+		}
+		values, err := iac.ParseParameters(data)
+		if err != nil {
+			fmt.Fprintf(stderr, "scan: -parameters %s: %v\n", c.cfnParams, err)
+			return exitError
+		}
+		iacOpts = append(iacOpts, iac.WithParameters(values))
+	}
 	src := sampleSource()
 	if len(c.inputs) > 0 {
-		src = evaluate.Files(c.inputs...)
+		src = evaluate.Reader{Formats: iac.Formats(iacOpts...)}.Files(c.inputs...)
 	}
 	// The engine may range over the source twice (once to keep the items
 	// rules look up): count the last pass only.
@@ -163,9 +191,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	stopProgress := startProgress(stderr, &items)
 
 	var rep reporter
-	if c.format == "json" {
+	switch c.format {
+	case "json":
 		rep = newJSONReporter(stdout)
-	} else {
+	case "sarif":
+		rep = newSARIFReporter(stdout, engine.Rules())
+	default:
 		rep = newTextReporter(stdout, engine.Rules())
 	}
 	var st stats
@@ -250,6 +281,7 @@ func readParams(path string) (map[string]map[string]string, error) {
 type reportError struct {
 	Source  string `json:"source"`
 	Message string `json:"message"`
+	line    int    // in Source, 0 when unknown
 }
 
 func toReportError(err error) reportError {
@@ -263,7 +295,7 @@ func toReportError(err error) reportError {
 		if e.Line > 0 {
 			msg = fmt.Sprintf("line %d: %s", e.Line, msg)
 		}
-		return reportError{Source: src, Message: msg}
+		return reportError{Source: src, Message: msg, line: e.Line}
 	}
 	return reportError{Source: "scan", Message: err.Error()}
 }
