@@ -28,6 +28,7 @@ type options struct {
 	partition  string
 	stackName  string
 	ebsDefault *bool
+	noDefaults bool
 }
 
 // WithParameters gives CloudFormation parameter values by name; they take
@@ -55,6 +56,11 @@ func WithRegion(region string) Option { return func(o *options) { o.region = reg
 // WithPartition sets the partition (aws, aws-cn, aws-us-gov). Unset, it is
 // derived from the region, or unknown.
 func WithPartition(partition string) Option { return func(o *options) { o.partition = partition } }
+
+// WithUnknownParameters makes CloudFormation parameters that WithParameters
+// gives no value unknown, even when they have a Default: for readers that
+// see a template but not the values it is deployed with (a hook).
+func WithUnknownParameters() Option { return func(o *options) { o.noDefaults = true } }
 
 // WithStackName sets AWS::StackName.
 func WithStackName(name string) Option { return func(o *options) { o.stackName = name } }
@@ -128,6 +134,7 @@ func readTemplate(r io.Reader, name string, o options) evaluate.Source {
 		t, err := cfn.Parse(b, name, cfn.Options{
 			Parameters: o.parameters, AccountID: o.accountID, Region: o.region,
 			Partition: o.partition, StackName: o.stackName, EBSEncryptionByDefault: o.ebsDefault,
+			IgnoreDefaults: o.noDefaults,
 		})
 		if err != nil {
 			line, inner := cfn.FileErrorLine(err)

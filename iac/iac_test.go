@@ -197,3 +197,46 @@ func contains(l []string, s string) bool {
 	}
 	return false
 }
+
+// TestUnknownParameters: a reader that does not see the values a stack is
+// deployed with (a hook) does not take the Defaults for them.
+func TestUnknownParameters(t *testing.T) {
+	template := `
+Parameters:
+  Status: {Type: String, Default: Enabled}
+  Given: {Type: String, Default: Enabled}
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      VersioningConfiguration: {Status: !Ref Status}
+  Other:
+    Type: AWS::S3::Bucket
+    Properties:
+      VersioningConfiguration: {Status: !Ref Given}
+`
+	versioning := func(opts ...iac.Option) map[string]string {
+		out := map[string]string{}
+		for it, err := range iac.ReadTemplate(strings.NewReader(template), "t.yaml", opts...) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[it.ResourceID] = string(it.SupplementaryConfiguration["BucketVersioningConfiguration"])
+		}
+		return out
+	}
+	want := map[string]string{
+		"Bucket": `{"isMfaDeleteEnabled":null,"status":"Enabled"}`,
+		"Other":  `{"isMfaDeleteEnabled":null,"status":"Enabled"}`,
+	}
+	if diff := cmp.Diff(want, versioning()); diff != "" {
+		t.Errorf("with Defaults (-want +got):\n%s", diff)
+	}
+	want = map[string]string{
+		"Bucket": `{"isMfaDeleteEnabled":null,"status":"${unknown:parameter Status}"}`,
+		"Other":  `{"isMfaDeleteEnabled":null,"status":"Suspended"}`,
+	}
+	if diff := cmp.Diff(want, versioning(iac.WithUnknownParameters(), iac.WithParameters(map[string]string{"Given": "Suspended"}))); diff != "" {
+		t.Errorf("without Defaults (-want +got):\n%s", diff)
+	}
+}

@@ -24,6 +24,9 @@ type Options struct {
 	// EBSEncryptionByDefault is the account's EBS encryption-by-default
 	// setting, or nil when not known.
 	EBSEncryptionByDefault *bool
+	// IgnoreDefaults makes parameters without a given value unknown, even
+	// when they have a Default.
+	IgnoreDefaults bool
 }
 
 // Template is a parsed template.
@@ -345,6 +348,8 @@ func (t *Template) readParameters(n *yaml.Node) error {
 			p.value = value.NewUnknown("SSM parameter " + name)
 		case given:
 			p.value = parameterValue(p.typ, raw)
+		case t.opts.IgnoreDefaults:
+			p.value = value.NewUnknown("parameter " + name)
 		case defNode != nil && defNode.Kind == yaml.ScalarNode && defNode.Tag != "!!null":
 			p.value = parameterValue(p.typ, defNode.Value)
 		case defNode != nil && defNode.Kind == yaml.SequenceNode:

@@ -1,0 +1,122 @@
+package hook_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/guardrails-go/guardrails/evaluate"
+	"github.com/guardrails-go/guardrails/iac"
+	"github.com/guardrails-go/guardrails/iac/hook"
+	"github.com/guardrails-go/guardrails/iac/internal/cfn"
+	"github.com/guardrails-go/guardrails/rules"
+)
+
+// TestHookParity runs the iac parity cases (../testdata/parity) through
+// the hook. A stack target gets the verdict the scanner gets: a
+// non-compliant case fails the hook naming the rule and the resource, a
+// compliant one does not. Each resource of a compliant case, sent alone as
+// a resource target with its resolved properties, never fails the hook:
+// what the call cannot see (a bucket's policy, a VPC's flow logs) is never
+// held against it.
+func TestHookParity(t *testing.T) {
+	dirs, _ := filepath.Glob(filepath.Join("..", "testdata", "parity", "*", "*"))
+	if len(dirs) == 0 {
+		t.Fatal("no parity cases")
+	}
+	srv := newPayloadServer(t)
+	caught, nonCompliant := 0, 0
+	for _, dir := range dirs {
+		tplData, err := os.ReadFile(filepath.Join(dir, "template.yaml"))
+		if os.IsNotExist(err) {
+			continue // no CloudFormation form (RDS snapshots, default groups)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ruleID := filepath.Base(filepath.Dir(dir))
+		var c struct {
+			Compliance string            `yaml:"compliance"`
+			Params     map[string]string `yaml:"params"`
+			Resources  struct {
+				Template string `yaml:"template"`
+			} `yaml:"resources"`
+			EBS *bool `yaml:"ebsEncryptionByDefault"`
+		}
+		caseData, _ := os.ReadFile(filepath.Join(dir, "case.yaml"))
+		if err := yaml.Unmarshal(caseData, &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.EBS != nil {
+			continue // the hook does not know the account's EBS default
+		}
+		t.Run(ruleID+"/"+filepath.Base(dir), func(t *testing.T) {
+			sel, err := rules.Select(ruleID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var params map[string]map[string]string
+			if c.Params != nil {
+				params = map[string]map[string]string{ruleID: c.Params}
+			}
+			h, err := hook.NewHandler(sel, hook.WithParameters(params))
+			if err != nil {
+				t.Fatal(err)
+			}
+			url := srv.put(t, "/"+ruleID+"/"+filepath.Base(dir)+".json", map[string]any{"template": string(tplData)})
+			resp := invoke(t, h, withPayload(t, readEvent(t, "stack-create.json"), url))
+			failedHere := resp.ErrorCode == hook.ErrorNonCompliant && strings.Contains(resp.Message, ruleID+" (") &&
+				strings.Contains(resp.Message, c.Resources.Template)
+			switch c.Compliance {
+			case string(evaluate.NonCompliant):
+				if !failedHere {
+					t.Errorf("stack target: %+v, want NonCompliant naming %s and %s", resp, ruleID, c.Resources.Template)
+				}
+			default:
+				if resp.HookStatus != hook.StatusSuccess {
+					t.Errorf("stack target: %+v, want SUCCESS", resp)
+				}
+			}
+
+			// Each resource alone.
+			tpl, err := cfn.Parse(tplData, "template.yaml", cfn.Options{AccountID: "123456789012", Region: "us-east-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failedAlone := false
+			for _, r := range tpl.Resources() {
+				if !iac.ReadsResource(r.Type) {
+					continue
+				}
+				props, err := tpl.Properties(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				data, err := json.Marshal(props)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp := invoke(t, h, resourceEvent(t, hook.CreatePreProvision, r.Type, r.LogicalID, string(data), "null"))
+				switch {
+				case resp.ErrorCode == hook.ErrorInternalFailure:
+					t.Errorf("%s alone: %+v", r.LogicalID, resp)
+				case resp.ErrorCode == hook.ErrorNonCompliant && c.Compliance != string(evaluate.NonCompliant):
+					t.Errorf("%s alone fails a compliant case: %s", r.LogicalID, resp.Message)
+				case resp.ErrorCode == hook.ErrorNonCompliant:
+					failedAlone = true
+				}
+			}
+			if c.Compliance == string(evaluate.NonCompliant) {
+				nonCompliant++
+				if failedAlone {
+					caught++
+				}
+			}
+		})
+	}
+	t.Logf("resource targets alone catch %d of %d non-compliant cases; the others need the stack (a bucket's logging, a VPC's flow logs)", caught, nonCompliant)
+}
