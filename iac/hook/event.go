@@ -29,8 +29,11 @@ const (
 )
 
 // MaxMessage is the longest message CloudFormation keeps; longer ones are
-// cut (Cloud Control keeps 1024).
-const MaxMessage = 4096
+// cut. MaxCloudControlMessage is Cloud Control's, for calls without a stack.
+const (
+	MaxMessage             = 4096
+	MaxCloudControlMessage = 1024
+)
 
 // Request is the event CloudFormation sends to the Lambda function of an
 // AWS::CloudFormation::LambdaHook. Unknown keys (those of registry hooks:

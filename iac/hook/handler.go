@@ -177,6 +177,7 @@ func decodeRequest(payload []byte, req *Request) error {
 func (h *Handler) Handle(ctx context.Context, req *Request) Response {
 	start := time.Now()
 	o := h.evaluate(ctx, req)
+	o.cloudControl = req.StackID == ""
 	resp := o.response(req.ClientRequestToken)
 	attrs := []slog.Attr{
 		slog.String("clientRequestToken", req.ClientRequestToken),
@@ -215,6 +216,9 @@ type outcome struct {
 	internal error
 	// skip is set when nothing is to be evaluated, with the reason.
 	skip string
+	// cloudControl: the call comes from Cloud Control (no stack), which
+	// keeps shorter messages.
+	cloudControl bool
 }
 
 // failure is one rule failing one resource.

@@ -441,3 +441,25 @@ func TestEventRoundTrip(t *testing.T) {
 		t.Errorf("the doc's stackID spelling: %+v", stack)
 	}
 }
+
+// TestCloudControlMessage: Cloud Control API calls (no stack) keep 1024
+// characters; the failed rules are named first.
+func TestCloudControlMessage(t *testing.T) {
+	var ingress []string
+	for p := 1; p <= 60; p++ {
+		ingress = append(ingress, fmt.Sprintf(`{"IpProtocol": "tcp", "FromPort": %d, "ToPort": %d, "CidrIp": "0.0.0.0/0"}`, p*100+22, p*100+22))
+	}
+	ingress = append(ingress, `{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}`, `{"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "CidrIp": "0.0.0.0/0"}`)
+	event := fmt.Sprintf(`{"clientRequestToken": "cc-1", "awsAccountId": "123456789012", "stackId": "", "actionInvocationPoint": "CREATE_PRE_PROVISION",
+	  "requestData": {"targetName": "AWS::EC2::SecurityGroup", "targetType": "RESOURCE", "targetLogicalId": "MyCloudControlGroup",
+	    "targetModel": {"resourceProperties": {"GroupDescription": "wide open", "SecurityGroupIngress": [%s]}}}}`, strings.Join(ingress, ","))
+	resp := invoke(t, newHandler(t), []byte(event))
+	if resp.ErrorCode != hook.ErrorNonCompliant || len(resp.Message) > hook.MaxCloudControlMessage {
+		t.Fatalf("answer %s, message of %d bytes", resp.ErrorCode, len(resp.Message))
+	}
+	for _, rule := range []string{"restricted-ssh", "restricted-common-ports", "vpc-sg-open-only-to-authorized-ports"} {
+		if !strings.Contains(resp.Message, rule+" (MyCloudControlGroup)") {
+			t.Errorf("message %q does not name %s", resp.Message, rule)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 // response turns an outcome into the hook's answer.
 func (o outcome) response(token string) Response {
 	r := Response{ClientRequestToken: token}
+	cut := func(s string) string { return cutTo(s, o.limit()) }
 	switch {
 	case o.internal != nil:
 		r.HookStatus, r.ErrorCode = StatusFailed, ErrorInternalFailure
@@ -70,8 +71,8 @@ func (o outcome) failureMessage() string {
 		parts = append(parts, r+" ("+strings.Join(byRule[r], ", ")+")")
 	}
 	summary := head + strings.Join(parts, "; ") + "."
-	if len(summary) > MaxMessage {
-		return namesThatFit(head, rules, byRule, len(fs))
+	if len(summary) > o.limit() {
+		return namesThatFit(head, rules, byRule, len(fs), o.limit())
 	}
 	var b strings.Builder
 	b.WriteString(summary)
@@ -81,14 +82,14 @@ func (o outcome) failureMessage() string {
 			detail += " (already so before this update)"
 		}
 		detail += "."
-		if b.Len()+len(detail) > MaxMessage {
+		if b.Len()+len(detail) > o.limit() {
 			break
 		}
 		b.WriteString(detail)
 	}
 	if len(o.problems) > 0 {
 		rest := " Not evaluated: " + strings.Join(o.problems, "; ") + "."
-		if b.Len()+len(rest) <= MaxMessage {
+		if b.Len()+len(rest) <= o.limit() {
 			b.WriteString(rest)
 		}
 	}
@@ -97,7 +98,7 @@ func (o outcome) failureMessage() string {
 
 // namesThatFit names failed rules and resources in order while they fit,
 // and says how many failures are left unnamed.
-func namesThatFit(head string, rules []string, byRule map[string][]string, total int) string {
+func namesThatFit(head string, rules []string, byRule map[string][]string, total, limit int) string {
 	b := head
 	named := 0
 	for i, r := range rules {
@@ -116,7 +117,7 @@ func namesThatFit(head string, rules []string, byRule map[string][]string, total
 			}
 			left := total - named - 1
 			reserve := len(fmt.Sprintf(") … and %d more.", left))
-			if len(b)+len(next)+reserve > MaxMessage {
+			if len(b)+len(next)+reserve > limit {
 				if j > 0 {
 					b += ")"
 				}
@@ -136,14 +137,24 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// cut shortens s to MaxMessage bytes (so also characters) on a rune
+// limit is the longest message the caller keeps.
+func (o outcome) limit() int {
+	if o.cloudControl {
+		return MaxCloudControlMessage
+	}
+	return MaxMessage
+}
+
+func cut(s string) string { return cutTo(s, MaxMessage) }
+
+// cutTo shortens s to limit bytes (so also characters) on a rune
 // boundary, ending with an ellipsis when cut.
-func cut(s string) string {
-	if len(s) <= MaxMessage {
+func cutTo(s string, limit int) string {
+	if len(s) <= limit {
 		return s
 	}
 	const ellipsis = "…"
-	n := MaxMessage - len(ellipsis)
+	n := limit - len(ellipsis)
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}

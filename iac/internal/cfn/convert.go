@@ -5,7 +5,6 @@ import (
 
 	"fmt"
 	"go.yaml.in/yaml/v3"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -32,15 +31,14 @@ var companions = map[string]companion{}
 // SupportedTypes lists the CloudFormation types that produce items or feed
 // other items.
 func SupportedTypes() []string {
-	var out []string
+	seen := map[string]bool{}
 	for t := range mappings {
-		out = append(out, t)
+		seen[t] = true
 	}
 	for t := range companions {
-		out = append(out, t)
+		seen[t] = true
 	}
-	sort.Strings(out)
-	return out
+	return sortedKeys(seen)
 }
 
 // res is a resource being converted.
