@@ -18,7 +18,7 @@
 // ("module.audit.aws_cloudtrail.main", `aws_s3_bucket.logs["raw"]`), whose
 // ResourceType is the AWS type (AWS::S3::Bucket for aws_s3_bucket), and
 // whose Location names the file, the line of the logical id (templates) or
-// of the address in resource_changes (plans; 0 in one-line plans), and the
+// of the address in resource_changes (plans; 1 in one-line plans), and the
 // path ("Resources.RawBucket" or the address). Items have status OK, a zero
 // CaptureTime (the engine then stamps evaluations with the scan time), and
 // the account and region given with [WithAccount] and [WithRegion]; when
