@@ -110,8 +110,8 @@ func (f planFormat) Read(r io.Reader, name string) evaluate.Source {
 // one per resource of a supported type (see SupportedTypes), in file order.
 // Resources that cannot be read give an error each, and the others are
 // still produced; a file that is not a template gives one error. The
-// source may be ranged over more than once: the file is read once, the
-// conversion runs again.
+// source may be ranged over more than once: the file is read and
+// converted once, on first use, and the same items are yielded again.
 func ReadTemplate(r io.Reader, name string, opts ...Option) evaluate.Source {
 	return readTemplate(r, name, collect(opts))
 }
@@ -125,10 +125,10 @@ func ReadPlan(r io.Reader, name string, opts ...Option) evaluate.Source {
 
 func readTemplate(r io.Reader, name string, o options) evaluate.Source {
 	data := once(r)
-	return func(yield func(*evaluate.ConfigurationItem, error) bool) {
+	return converted(func(emit func(*evaluate.ConfigurationItem, error)) {
 		b, err := data()
 		if err != nil {
-			yield(nil, &evaluate.Error{Source: name, Err: err})
+			emit(nil, &evaluate.Error{Source: name, Err: err})
 			return
 		}
 		t, err := cfn.Parse(b, name, cfn.Options{
@@ -138,39 +138,67 @@ func readTemplate(r io.Reader, name string, o options) evaluate.Source {
 		})
 		if err != nil {
 			line, inner := cfn.FileErrorLine(err)
-			yield(nil, &evaluate.Error{Source: name, Line: line, Err: inner})
+			emit(nil, &evaluate.Error{Source: name, Line: line, Err: inner})
 			return
 		}
 		cfn.Convert(t, func(it *ci.Item, err error) bool {
 			if err != nil {
-				return yield(nil, sourceError(err, "Resources.", ".Properties."))
+				emit(nil, sourceError(err, "Resources.", ".Properties."))
+			} else {
+				emit(toItem(it), nil)
 			}
-			return yield(toItem(it), nil)
+			return true
 		})
-	}
+	})
 }
 
 func readPlan(r io.Reader, name string, o options) evaluate.Source {
 	data := once(r)
-	return func(yield func(*evaluate.ConfigurationItem, error) bool) {
+	return converted(func(emit func(*evaluate.ConfigurationItem, error)) {
 		b, err := data()
 		if err != nil {
-			yield(nil, &evaluate.Error{Source: name, Err: err})
+			emit(nil, &evaluate.Error{Source: name, Err: err})
 			return
 		}
 		p, err := tfplan.Parse(b, name, tfplan.Options{
 			AccountID: o.accountID, Region: o.region, Partition: o.partition, EBSEncryptionByDefault: o.ebsDefault,
 		})
 		if err != nil {
-			yield(nil, &evaluate.Error{Source: name, Err: errors.New(strings.TrimPrefix(err.Error(), name+": "))})
+			emit(nil, &evaluate.Error{Source: name, Err: errors.New(strings.TrimPrefix(err.Error(), name+": "))})
 			return
 		}
 		tfplan.Convert(p, func(it *ci.Item, err error) bool {
 			if err != nil {
-				return yield(nil, sourceError(err, "", "."))
+				emit(nil, sourceError(err, "", "."))
+			} else {
+				emit(toItem(it), nil)
 			}
-			return yield(toItem(it), nil)
+			return true
 		})
+	})
+}
+
+// converted returns a source that converts a file once, on first use, and
+// yields the same items and errors on every range. A template or plan is
+// held whole while it is converted anyway, and a scan whose rules look
+// resources up ranges over its sources twice: converting once halves the
+// work.
+func converted(convert func(emit func(*evaluate.ConfigurationItem, error))) evaluate.Source {
+	type entry struct {
+		item *evaluate.ConfigurationItem
+		err  error
+	}
+	entries := sync.OnceValue(func() []entry {
+		var out []entry
+		convert(func(it *evaluate.ConfigurationItem, err error) { out = append(out, entry{it, err}) })
+		return out
+	})
+	return func(yield func(*evaluate.ConfigurationItem, error) bool) {
+		for _, e := range entries() {
+			if !yield(e.item, e.err) {
+				return
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -100,8 +101,18 @@ func vpcFlowLogs(ctx context.Context, in *evaluate.Input, vpcID string) ([]*reso
 	item := in.Item
 	items, err := in.Lookup.Resources(ctx, evaluate.Query{ResourceType: resource.FlowLogType, AccountID: item.AccountID, Region: item.Region})
 	if err == nil {
+		// Every VPC reads every flow log: skip, without decoding, those
+		// whose configuration cannot name this VPC. An id with characters
+		// JSON may escape is never skipped on.
+		needle := []byte(vpcID)
+		plain := vpcID != "" && strings.IndexFunc(vpcID, func(r rune) bool {
+			return r < 0x20 || r > 0x7e || strings.ContainsRune(`"\<>&`, r)
+		}) < 0
 		var out []*resource.FlowLog
 		for _, ci := range items {
+			if plain && !bytes.Contains(ci.Configuration, needle) {
+				continue
+			}
 			fl, err := resource.DecodeFlowLog(ci)
 			if err != nil {
 				return nil, "", fmt.Errorf("%s %s: %w", resource.FlowLogType, ci.ResourceID, err)

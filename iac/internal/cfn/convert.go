@@ -58,6 +58,10 @@ type conv struct {
 	fail  map[string]error
 	// touched restores the items the running companion changed.
 	touched []func()
+	// attachments counts, by policy ARN text, the roles, users and groups
+	// a managed policy is attached to; computed once, when the first
+	// policy item is completed (every attachment is merged by then).
+	attachments map[string]int
 }
 
 // Convert turns the template's resources into configuration items and

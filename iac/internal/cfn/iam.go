@@ -188,19 +188,45 @@ func iamManagedPolicyAttach(c *conv, r *res) error {
 	}
 	b.Finish = func() {
 		n := 0
-		for id, other := range c.builders {
-			if t := c.t.resources[id].Type; t != "AWS::IAM::Role" && t != "AWS::IAM::User" && t != "AWS::IAM::Group" {
-				continue
-			}
-			for _, e := range other.Config["attachedManagedPolicies"].([]any) {
-				if m, ok := e.(map[string]any); ok && sameValue(m["policyArn"], arn) {
-					n++
-				}
-			}
+		if s, ok := arnText(arn); ok {
+			n = c.attachmentCounts()[s]
 		}
 		b.Config["attachmentCount"] = ci.Int(n)
 	}
 	return nil
+}
+
+// attachmentCounts counts the attachments of every managed policy, once.
+func (c *conv) attachmentCounts() map[string]int {
+	if c.attachments != nil {
+		return c.attachments
+	}
+	c.attachments = map[string]int{}
+	for id, other := range c.builders {
+		if t := c.t.resources[id].Type; t != "AWS::IAM::Role" && t != "AWS::IAM::User" && t != "AWS::IAM::Group" {
+			continue
+		}
+		for _, e := range other.Config["attachedManagedPolicies"].([]any) {
+			if m, ok := e.(map[string]any); ok {
+				if s, ok := arnText(m["policyArn"]); ok {
+					c.attachments[s]++
+				}
+			}
+		}
+	}
+	return c.attachments
+}
+
+// arnText is the text sameValue compares: a string, or an unknown's text.
+func arnText(v any) (string, bool) {
+	s, ok := value.AsString(v)
+	if !ok {
+		return "", false
+	}
+	if u, isUnknown := s.(value.Unknown); isUnknown {
+		return u.Text, true
+	}
+	return s.(string), true
 }
 
 // iamInlinePolicy merges AWS::IAM::Policy into the inline policy lists of

@@ -50,6 +50,10 @@ type conv struct {
 	res      map[string]*res
 	fail     map[string]error
 	touched  []func()
+	// attachments counts, by policy ARN text, the roles, users and groups
+	// a managed policy is attached to; computed once, when the first
+	// policy item is completed (every attachment is merged by then).
+	attachments map[string]int
 }
 
 // Convert turns the plan's resources into configuration items and calls

@@ -124,35 +124,51 @@ func iamPolicyCount(c *conv, r *res) error {
 	}
 	b.Finish = func() {
 		n := 0
-		for addr, other := range c.builders {
-			switch c.p.byAddress[addr].Type {
-			case "aws_iam_role", "aws_iam_user", "aws_iam_group":
-			default:
-				continue
-			}
-			for _, e := range other.Config["attachedManagedPolicies"].([]any) {
-				if m, ok := e.(map[string]any); ok && sameText(m["policyArn"], b.Config["arn"]) {
-					n++
-				}
-			}
+		if arn, ok := textOf(b.Config["arn"]); ok {
+			n = c.attachmentCounts()[arn]
 		}
 		b.Config["attachmentCount"] = ci.Int(n)
 	}
 	return nil
 }
 
-func sameText(a, b any) bool {
-	text := func(v any) (string, bool) {
-		switch x := v.(type) {
-		case string:
-			return x, true
-		case value.Unknown:
-			return x.Text, true
-		}
-		return "", false
+// attachmentCounts counts the attachments of every managed policy, once.
+func (c *conv) attachmentCounts() map[string]int {
+	if c.attachments != nil {
+		return c.attachments
 	}
-	sa, ok1 := text(a)
-	sb, ok2 := text(b)
+	c.attachments = map[string]int{}
+	for addr, other := range c.builders {
+		switch c.p.byAddress[addr].Type {
+		case "aws_iam_role", "aws_iam_user", "aws_iam_group":
+		default:
+			continue
+		}
+		for _, e := range other.Config["attachedManagedPolicies"].([]any) {
+			if m, ok := e.(map[string]any); ok {
+				if arn, ok := textOf(m["policyArn"]); ok {
+					c.attachments[arn]++
+				}
+			}
+		}
+	}
+	return c.attachments
+}
+
+// textOf is a string value's text, known or not.
+func textOf(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case value.Unknown:
+		return x.Text, true
+	}
+	return "", false
+}
+
+func sameText(a, b any) bool {
+	sa, ok1 := textOf(a)
+	sb, ok2 := textOf(b)
 	return ok1 && ok2 && sa == sb
 }
 
