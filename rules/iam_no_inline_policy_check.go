@@ -33,6 +33,9 @@ func IAMNoInlinePolicyCheck() evaluate.Rule {
 				return evaluate.InsufficientDataf("The item of %s %s does not record its inline policies.", kind, name), nil
 			}
 			if len(pol.Inline) == 0 {
+				if u := in.Item.UnknownAt(inlineListPath(in.Item.ResourceType)); u != "" {
+					return evaluate.InsufficientDataf("The inline policies of %s %s are not known (%s).", kind, name, u), nil
+				}
 				return evaluate.Compliantf("The %s %s has no inline policies.", kind, name), nil
 			}
 			names := make([]string, len(pol.Inline))
@@ -42,6 +45,17 @@ func IAMNoInlinePolicyCheck() evaluate.Rule {
 			return evaluate.NonCompliantf("The %s %s has inline policies: %s.", kind, name, strings.Join(names, ", ")), nil
 		}), nil
 	})
+}
+
+// inlineListPath is where an identity's item lists its inline policies.
+func inlineListPath(resourceType string) string {
+	switch resourceType {
+	case resource.IAMRoleType:
+		return "configuration.rolePolicyList"
+	case resource.IAMGroupType:
+		return "configuration.groupPolicyList"
+	}
+	return "configuration.userPolicyList"
 }
 
 // identityPolicies returns the kind, name and policies of an IAM user, role

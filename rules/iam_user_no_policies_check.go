@@ -42,6 +42,13 @@ func IAMUserNoPoliciesCheck() evaluate.Rule {
 			case !pol.InlineRecorded || !pol.ManagedRecorded:
 				return evaluate.InsufficientDataf("The item of user %s records no userPolicyList or attachedManagedPolicies.", u.Name), nil
 			}
+			// Policies other resources attach (a template read one resource
+			// at a time) may be unknown.
+			for _, p := range []string{"configuration.userPolicyList", "configuration.attachedManagedPolicies"} {
+				if unknown := in.Item.UnknownAt(p); unknown != "" {
+					return evaluate.InsufficientDataf("The policies of user %s are not known (%s).", u.Name, unknown), nil
+				}
+			}
 			return evaluate.Compliantf("User %s has no policies attached directly.", u.Name), nil
 		}), nil
 	})
