@@ -143,7 +143,7 @@ func (configData) Read(r io.Reader, name string) Source {
 			return
 		}
 		used = true
-		readConfig(r, name, yield)
+		readConfig(r, name, nil, yield)
 	}
 }
 
@@ -155,7 +155,7 @@ func Read(r io.Reader, name string) Source {
 			yield(nil, &Error{Source: name, Err: err})
 			return
 		}
-		readConfig(br, name, yield)
+		readConfig(br, name, nil, yield)
 	}
 }
 
@@ -203,7 +203,9 @@ type decoded struct {
 
 // readConfig splits r into items on one goroutine and decodes them on
 // several, yielding them in order.
-func readConfig(r io.Reader, name string, yield func(*ConfigurationItem, error) bool) {
+// With types set, items of other resource types are skipped before they are
+// decoded (a malformed item is still decoded, to report it).
+func readConfig(r io.Reader, name string, types map[string]bool, yield func(*ConfigurationItem, error) bool) {
 	const batchBytes = 256 << 10
 	const batchItems = 256
 	workers := runtime.GOMAXPROCS(0)
@@ -234,6 +236,11 @@ func readConfig(r io.Reader, name string, yield func(*ConfigurationItem, error) 
 			locs := make([]Location, len(b.items))
 			for i, it := range b.items {
 				data := (*b.arena)[it.start:it.end]
+				if types != nil {
+					if t, ok := jsonscan.TopLevelString(data, "resourceType"); ok && !types[t] {
+						continue
+					}
+				}
 				ci, err := decodeItem(data)
 				if err != nil {
 					e := &Error{Source: name, Line: it.line, Path: it.path, Err: err}
@@ -259,6 +266,9 @@ func readConfig(r io.Reader, name string, yield func(*ConfigurationItem, error) 
 		},
 		func(batch []decoded) bool {
 			for _, d := range batch {
+				if d.item == nil && d.err == nil {
+					continue // skipped by type
+				}
 				if !yield(d.item, d.err) {
 					stopped = true
 					return false
@@ -470,6 +480,9 @@ func splitObject(s *jsonscan.Scanner, prefix string, emit func(rawItem) bool) er
 type Reader struct {
 	// Formats are tried in order before Config data.
 	Formats []Format
+	// Types, when not empty, keeps only items of these resource types;
+	// in Config data, other items are skipped before they are decoded.
+	Types []string
 }
 
 // Files returns a source of the files and directories at paths.
@@ -578,12 +591,31 @@ func (rd Reader) readFile(path string, explicit bool, yield func(*ConfigurationI
 			return true // not ours: a YAML file no format claims
 		}
 	}
+	types := rd.typeSet()
+	read := format.Read(br, path)
+	if format == ConfigData {
+		read = func(yield func(*ConfigurationItem, error) bool) { readConfig(br, path, types, yield) }
+	}
 	ok := true
-	for ci, err := range format.Read(br, path) {
+	for ci, err := range read {
+		if ci != nil && types != nil && !types[ci.ResourceType] {
+			continue
+		}
 		if !yield(ci, err) {
 			ok = false
 			break
 		}
 	}
 	return ok
+}
+
+func (rd Reader) typeSet() map[string]bool {
+	if len(rd.Types) == 0 {
+		return nil
+	}
+	m := make(map[string]bool, len(rd.Types))
+	for _, t := range rd.Types {
+		m[t] = true
+	}
+	return m
 }

@@ -63,7 +63,7 @@ func CloudtrailBucketProtected() evaluate.Rule {
 			case err != nil:
 				return evaluate.Result{}, err
 			}
-			b, err := resource.DecodeS3Bucket(ci)
+			b, err := resource.RelatedS3Bucket(in, ci)
 			if err != nil {
 				return evaluate.Result{}, fmt.Errorf("bucket %s: %w", t.S3BucketName, err)
 			}

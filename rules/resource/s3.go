@@ -141,3 +141,9 @@ func DecodeS3Bucket(ci *evaluate.ConfigurationItem) (*S3Bucket, error) {
 	}
 	return b, nil
 }
+
+// RelatedS3Bucket decodes a bucket found through the input's lookup (a
+// trail's bucket), once per lookup.
+func RelatedS3Bucket(in *evaluate.Input, ci *evaluate.ConfigurationItem) (*S3Bucket, error) {
+	return s3Buckets.Related(in, ci)
+}
