@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"testing"
 
@@ -294,4 +295,150 @@ func compactAll(t *testing.T, list []json.RawMessage) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+func TestAppend(t *testing.T) {
+	existing := `{"Version":"2008-10-17","Id":"kept","Statement":[
+	  {"Sid":"Zebra", "Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*",
+	   "Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":["AES256","aws:kms"]}}},
+	  {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::b/*"}]}`
+	doc := mustParse(t, existing)
+	out, err := doc.Append(DenyInsecureTransport("arn:aws:s3:::b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Statements) != 2 {
+		t.Errorf("Append changed the receiver: %d statements", len(doc.Statements))
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Version, Id string
+		Statement   []json.RawMessage
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	var orig struct{ Statement []json.RawMessage }
+	if err := json.Unmarshal([]byte(existing), &orig); err != nil {
+		t.Fatal(err)
+	}
+	wantStatements := append(compactAll(t, orig.Statement),
+		`{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}`)
+	if diff := cmp.Diff(wantStatements, compactAll(t, got.Statement)); diff != "" {
+		t.Errorf("statements (-want +got):\n%s", diff)
+	}
+	if got.Version != "2008-10-17" || got.Id != "kept" {
+		t.Errorf("Version, Id = %q, %q; want them kept", got.Version, got.Id)
+	}
+	// The appended statement is analysed like a parsed one.
+	check, err := out.DeniesInsecureTransport("b")
+	if err != nil || !check.Enforced {
+		t.Errorf("DeniesInsecureTransport after Append = %+v, %v; want enforced", check, err)
+	}
+	if diff := cmp.Diff(Condition{Operator: "Bool", Key: "aws:SecureTransport", Values: []string{"false"}, Test: "Bool", CanonicalKey: "aws:securetransport"},
+		out.Statements[2].Conditions[0]); diff != "" {
+		t.Errorf("appended condition (-want +got):\n%s", diff)
+	}
+}
+
+func TestAppendErrors(t *testing.T) {
+	doc := mustParse(t, stmt(`"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"`))
+	if _, err := doc.Append(DenyInsecureTransport("arn:aws:s3:::b")); err == nil ||
+		err.Error() != `Statement[1].Sid: "DenyInsecureTransport" is already used in the policy` {
+		t.Errorf("duplicate Sid: error = %v", err)
+	}
+	bad := Statement{Effect: "Permit", Action: []string{"s3:*"}}
+	if _, err := doc.Append(bad); err == nil || err.Error() != `Statement[1].Effect: must be "Allow" or "Deny", found "Permit"` {
+		t.Errorf("bad Effect: error = %v", err)
+	}
+	if _, err := doc.Append(Statement{Effect: Allow}); err == nil || err.Error() != `Statement[1]: missing Action or NotAction` {
+		t.Errorf("no Action: error = %v", err)
+	}
+	if _, err := doc.Append(Statement{Effect: Allow, Action: []string{"s3:*"}, Conditions: []Condition{{Operator: "StringEqual", Key: "k", Values: []string{"v"}}}}); err == nil ||
+		err.Error() != `Statement[1].Condition: unknown condition operator "StringEqual"` {
+		t.Errorf("bad operator: error = %v", err)
+	}
+}
+
+func TestNewDocumentAndNilAppend(t *testing.T) {
+	var none *Document
+	fromNil, err := none.Append(DenyInsecureTransport("arn:aws:s3:::b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := NewDocument(DenyInsecureTransport("arn:aws:s3:::b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(fromNil)
+	b, _ := json.Marshal(fresh)
+	want := `{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+	if string(a) != want || string(b) != want {
+		t.Errorf("nil Append = %s\nNewDocument = %s\nwant %s", a, b, want)
+	}
+}
+
+func TestStatementMarshalFromFields(t *testing.T) {
+	st := Statement{
+		Sid: "X", Effect: Allow,
+		NotPrincipal: &Principal{AWS: []string{"111122223333", "arn:aws:iam::444455556666:root"}, Service: []string{"s3.amazonaws.com"}},
+		NotAction:    []string{"s3:Delete*"},
+		NotResource:  []string{"arn:aws:s3:::b/keep/*"},
+		Conditions: []Condition{
+			{Operator: "StringEquals", Key: "aws:SourceVpce", Values: []string{"vpce-1", "vpce-2"}},
+			{Operator: "IpAddress", Key: "aws:SourceIp", Values: []string{"10.0.0.0/8"}},
+			{Operator: "StringEquals", Key: "aws:PrincipalOrgID", Values: []string{"o-1"}},
+		},
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Sid":"X","Effect":"Allow","NotPrincipal":{"AWS":["111122223333","arn:aws:iam::444455556666:root"],"Service":"s3.amazonaws.com"},"NotAction":"s3:Delete*","NotResource":"arn:aws:s3:::b/keep/*","Condition":{"StringEquals":{"aws:SourceVpce":["vpce-1","vpce-2"],"aws:PrincipalOrgID":"o-1"},"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}`
+	if diff := cmp.Diff(want, string(b)); diff != "" {
+		t.Errorf("Marshal (-want +got):\n%s", diff)
+	}
+}
+
+func TestUnmarshalJSON(t *testing.T) {
+	var item struct {
+		PolicyText *Document `json:"policyText"`
+		Policy     Document  `json:"policy"`
+	}
+	in := `{"policyText":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}]}","policy":null}`
+	if err := json.Unmarshal([]byte(in), &item); err != nil {
+		t.Fatal(err)
+	}
+	if item.PolicyText == nil || len(item.PolicyText.Public()) != 1 {
+		t.Errorf("policyText = %+v, want one public statement", item.PolicyText)
+	}
+	if len(item.Policy.Statements) != 0 {
+		t.Errorf("null policy = %+v, want zero", item.Policy)
+	}
+	if err := json.Unmarshal([]byte(`{"policy":{"Statement":{"Effect":"Maybe","Action":"x"}}}`), &item); err == nil ||
+		err.Error() != `Statement.Effect: must be "Allow" or "Deny", found "Maybe"` {
+		t.Errorf("bad policy: error = %v", err)
+	}
+}
+
+func ExampleDocument_Append() {
+	// A bucket policy as AWS Config records it, and the statement the
+	// s3-require-tls remediation adds.
+	doc, err := Parse([]byte(`"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Read\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	updated, err := doc.Append(DenyInsecureTransport("arn:aws:s3:::b"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, _ := json.Marshal(updated)
+	fmt.Println(string(out))
+	// Output:
+	// {"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}
 }

@@ -190,26 +190,47 @@ func (r *jsonReader) number() (jsonValue, error) {
 func (r *jsonReader) str() (string, error) {
 	r.i++ // opening quote
 	start := r.i
+	ascii := true
 	for r.i < len(r.s) {
 		c := r.s[r.i]
 		switch {
 		case c == '"':
 			s := r.s[start:r.i]
 			r.i++
+			if !ascii && !utf8.ValidString(s) {
+				s = string(appendValidUTF8(nil, s))
+			}
 			return s, nil
 		case c == '\\':
 			return r.escapedStr(start)
 		case c < 0x20:
 			return "", r.errorf("invalid control character %q in string", c)
+		case c >= utf8.RuneSelf:
+			ascii = false
 		}
 		r.i++
 	}
 	return "", r.errorf("unterminated string")
 }
 
+// appendValidUTF8 appends s with every byte that is not part of a valid UTF-8
+// sequence replaced by U+FFFD, as encoding/json decodes strings.
+func appendValidUTF8(buf []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		ch, w := utf8.DecodeRuneInString(s[i:])
+		if ch == utf8.RuneError && w == 1 {
+			buf = utf8.AppendRune(buf, utf8.RuneError)
+		} else {
+			buf = append(buf, s[i:i+w]...)
+		}
+		i += w
+	}
+	return buf
+}
+
 func (r *jsonReader) escapedStr(start int) (string, error) {
 	buf := make([]byte, 0, r.i-start+16)
-	buf = append(buf, r.s[start:r.i]...)
+	buf = appendValidUTF8(buf, r.s[start:r.i])
 	for r.i < len(r.s) {
 		c := r.s[r.i]
 		switch {
@@ -218,6 +239,15 @@ func (r *jsonReader) escapedStr(start int) (string, error) {
 			return string(buf), nil
 		case c < 0x20:
 			return "", r.errorf("invalid control character %q in string", c)
+		case c >= utf8.RuneSelf:
+			ch, w := utf8.DecodeRuneInString(r.s[r.i:])
+			if ch == utf8.RuneError && w == 1 {
+				buf = utf8.AppendRune(buf, utf8.RuneError)
+			} else {
+				buf = append(buf, r.s[r.i:r.i+w]...)
+			}
+			r.i += w
+			continue
 		case c != '\\':
 			buf = append(buf, c)
 			r.i++

@@ -113,9 +113,10 @@ func (s *Statement) pinned() bool {
 }
 
 // pinningKeys are the condition keys that make a statement non-public when
-// given fixed values (S3 User Guide, The meaning of "public"; plus
+// given fixed values (S3 User Guide, The meaning of "public"), plus
 // aws:PrincipalArn and aws:PrincipalOrgPaths, which fix the caller as
-// aws:PrincipalOrgID does).
+// aws:PrincipalOrgID does, and kms:CallerAccount, which fixes the caller's
+// account in key policies (every AWS managed key policy uses it).
 var pinningKeys = map[string]bool{
 	"aws:sourceip":              true,
 	"aws:sourcevpce":            true,
@@ -130,6 +131,7 @@ var pinningKeys = map[string]bool{
 	"aws:userid":                true,
 	"s3:dataaccesspointarn":     true,
 	"s3:dataaccesspointaccount": true,
+	"kms:calleraccount":         true,
 }
 
 // pins reports whether the condition restricts a statement to fixed values.
