@@ -203,8 +203,7 @@ func aclHeaders(p value) (map[string][]string, error) {
 }
 
 func judgeBucketACL(c *call) (*verdict, error) {
-	bucket, err := c.bucket()
-	if err != nil {
+	if err := c.params.object(); err != nil {
 		return nil, err
 	}
 	headers, err := aclHeaders(c.params)
@@ -240,6 +239,10 @@ func judgeBucketACL(c *call) (*verdict, error) {
 			rules = appendNew(rules, "s3-bucket-public-write-prohibited")
 		}
 	}
+	bucket, err := c.bucket()
+	if err != nil {
+		return nil, err
+	}
 	who := "everyone"
 	for _, g := range acl.PublicGrants() {
 		who = "everyone (" + strings.TrimPrefix(g.Grantee.URI, "http://acs.amazonaws.com/groups/global/") + ")"
@@ -269,12 +272,12 @@ func publicAccessBlockOf(c *call) (policy.PublicAccessBlock, error) {
 }
 
 func judgeBucketPublicAccessBlock(c *call) (*verdict, error) {
-	bucket, err := c.bucket()
-	if err != nil {
-		return nil, err
-	}
 	rules := []string{"s3-bucket-level-public-access-prohibited"}
 	if c.rec.EventName == "DeleteBucketPublicAccessBlock" {
+		bucket, err := c.bucket()
+		if err != nil {
+			return nil, err
+		}
 		return bucketVerdict(c, bucket, High,
 			fmt.Sprintf("Block Public Access settings of bucket %s deleted: a public policy or ACL on it now takes effect.", bucket),
 			rules, "s3-block-public-access"), nil
@@ -285,6 +288,10 @@ func judgeBucketPublicAccessBlock(c *call) (*verdict, error) {
 	}
 	if pab.All() {
 		return nil, nil
+	}
+	bucket, err := c.bucket()
+	if err != nil {
+		return nil, err
 	}
 	return bucketVerdict(c, bucket, High,
 		fmt.Sprintf("Block Public Access of bucket %s put with %s off.", bucket, strings.Join(pab.Off(), ", ")),
@@ -315,10 +322,6 @@ func judgeAccountPublicAccessBlock(c *call) (*verdict, error) {
 }
 
 func judgeVersioning(c *call) (*verdict, error) {
-	bucket, err := c.bucket()
-	if err != nil {
-		return nil, err
-	}
 	cfg := c.params.getFold("VersioningConfiguration")
 	if err := cfg.object(); err != nil {
 		return nil, err
@@ -335,6 +338,10 @@ func judgeVersioning(c *call) (*verdict, error) {
 		// "" is a request that only changes MFA delete.
 		return nil, nil
 	case "Suspended", "Disabled":
+		bucket, err := c.bucket()
+		if err != nil {
+			return nil, err
+		}
 		return bucketVerdict(c, bucket, Medium,
 			fmt.Sprintf("Versioning of bucket %s set to %s: objects overwritten or deleted from now on keep no earlier version.", bucket, status),
 			[]string{"s3-bucket-versioning-enabled"}, "s3-enable-versioning"), nil
@@ -343,10 +350,6 @@ func judgeVersioning(c *call) (*verdict, error) {
 }
 
 func judgeLogging(c *call) (*verdict, error) {
-	bucket, err := c.bucket()
-	if err != nil {
-		return nil, err
-	}
 	status := c.params.getFold("BucketLoggingStatus")
 	if err := status.object(); err != nil {
 		return nil, err
@@ -360,6 +363,10 @@ func judgeLogging(c *call) (*verdict, error) {
 	}
 	if !enabled.null() {
 		return nil, nil
+	}
+	bucket, err := c.bucket()
+	if err != nil {
+		return nil, err
 	}
 	return bucketVerdict(c, bucket, Medium,
 		fmt.Sprintf("Server access logging of bucket %s turned off.", bucket),

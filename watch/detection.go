@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -27,6 +28,18 @@ type Detection struct {
 	Remediations []string `json:"remediations"`
 
 	judge func(c *call) (*verdict, error)
+}
+
+// MarshalJSON writes empty lists as [] rather than null.
+func (d Detection) MarshalJSON() ([]byte, error) {
+	type plain Detection
+	p := plain(d)
+	for _, s := range []*[]string{&p.EventNames, &p.Rules, &p.Remediations} {
+		if *s == nil {
+			*s = []string{}
+		}
+	}
+	return json.Marshal(p)
 }
 
 // verdict is what a detection found in one request.
@@ -77,6 +90,7 @@ func Detections() []Detection {
 		kmsDetections(),
 		iamDetections(),
 		rdsDetections(),
+		{catchAll()},
 	} {
 		all = append(all, family...)
 	}

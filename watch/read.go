@@ -76,9 +76,9 @@ type rawRecord struct {
 type fileKind int
 
 const (
-	kindRecords fileKind = iota // a log file, events or records
-	kindDigest                  // a CloudTrail digest file: skipped
-	kindTestEvent               // an S3 test event: skipped
+	kindRecords   fileKind = iota // a log file, events or records
+	kindDigest                    // a CloudTrail digest file: skipped
+	kindTestEvent                 // an S3 test event: skipped
 )
 
 var gzipMagic = []byte{0x1f, 0x8b}
