@@ -114,23 +114,26 @@ func judgeMFARemoved(c *call) (*verdict, error) {
 	if c.rec.EventName == "DeleteVirtualMFADevice" {
 		what = "deleted"
 	}
+	device := "An MFA device"
+	if serial != "" {
+		device = "MFA device " + serial
+	}
 	switch {
 	case root:
 		v.rules = []string{"root-account-mfa-enabled"}
-		v.summary = fmt.Sprintf("MFA device %s of the root user %s: the root user can sign in with a password alone.", serial, what)
+		v.summary = fmt.Sprintf("%s of the root user %s: the root user can sign in with a password alone.", device, what)
 		v.resources = []string{c.iamARN("root")}
 	case user != "":
 		v.rules = []string{"iam-user-mfa-enabled", "mfa-enabled-for-iam-console-access"}
-		v.summary = fmt.Sprintf("MFA device %s of IAM user %s %s.", serial, user, what)
+		v.summary = fmt.Sprintf("%s of IAM user %s %s: the user can sign in with a password alone.", device, user, what)
 		v.resources = []string{c.iamARN("user/" + user)}
 	default:
 		v.rules = []string{"iam-user-mfa-enabled", "mfa-enabled-for-iam-console-access"}
-		v.summary = fmt.Sprintf("Virtual MFA device %s %s.", serial, what)
+		v.summary = fmt.Sprintf("Virtual %s %s.", strings.TrimPrefix(device, "An "), what)
 	}
 	if strings.HasPrefix(serial, "arn:") {
 		v.resources = appendNew(v.resources, serial)
 	}
-	v.summary = strings.ReplaceAll(v.summary, "device  ", "device ")
 	return v, nil
 }
 
