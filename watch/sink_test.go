@@ -20,8 +20,8 @@ const topic = "arn:aws:sns:eu-west-1:111122223333:guardrails-findings"
 func finding(i int, sev watch.Severity) *watch.Finding {
 	return &watch.Finding{
 		Detection: "s3-bucket-policy-weakened", Severity: sev,
-		Summary:   fmt.Sprintf("Bucket policy of bucket-%d grants read to everyone.", i),
-		EventID:   fmt.Sprintf("00000000-0000-4000-8000-%012d", i), EventName: "PutBucketPolicy", EventSource: "s3.amazonaws.com",
+		Summary: fmt.Sprintf("Bucket policy of bucket-%d grants read to everyone.", i),
+		EventID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), EventName: "PutBucketPolicy", EventSource: "s3.amazonaws.com",
 		EventTime: "2026-11-20T10:00:00Z", AWSRegion: "eu-west-1", AccountID: "111122223333",
 		Resources: []string{fmt.Sprintf("arn:aws:s3:::bucket-%d", i)}, Rules: []string{"s3-bucket-public-read-prohibited"}, Remediations: []string{"s3-block-public-access"},
 		Actor: watch.Actor{ARN: "arn:aws:iam::111122223333:user/alice", Type: "IAMUser"},
