@@ -24,6 +24,12 @@ func newCall(ctx context.Context, rec *Record, rules func(string) (evaluate.Rule
 	return &call{ctx: ctx, rec: rec, params: p, rules: rules}, nil
 }
 
+// response returns the record's response elements for reading; absent
+// when the record has none or they are not JSON (they only add detail).
+func (c *call) response() value {
+	return rawValueOf(c.rec.ResponseElements, "responseElements")
+}
+
 // partition is the ARN partition of the call: from the caller's ARN when
 // it has one, else from the region.
 func (c *call) partition() string {

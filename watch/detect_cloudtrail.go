@@ -92,7 +92,7 @@ func judgeTrailSettings(c *call) (*verdict, error) {
 	if err != nil {
 		return nil, err
 	}
-	if kms == "" && (key.present || create) {
+	if kms == "" && (key.present() || create) {
 		off = append(off, "SSE-KMS encryption")
 		v.rules = append(v.rules, "cloud-trail-encryption-enabled")
 		v.remediations = append(v.remediations, "cloudtrail-enable-encryption")
@@ -142,8 +142,8 @@ func judgeEventSelectors(c *call) (*verdict, error) {
 	}
 	records := false
 	if !basic.null() {
-		if _, ok := basic.v.([]any); !ok {
-			return nil, basic.errorf("want an array, found %s", describe(basic.v))
+		if basic.kind() != '[' {
+			return nil, basic.errorf("want an array, found %s", basic.describe())
 		}
 		for _, sel := range basic.list() {
 			if err := sel.object(); err != nil {
@@ -166,8 +166,8 @@ func judgeEventSelectors(c *call) (*verdict, error) {
 		}
 	}
 	if !advanced.null() {
-		if _, ok := advanced.v.([]any); !ok {
-			return nil, advanced.errorf("want an array, found %s", describe(advanced.v))
+		if advanced.kind() != '[' {
+			return nil, advanced.errorf("want an array, found %s", advanced.describe())
 		}
 		for _, sel := range advanced.list() {
 			ok, err := advancedRecordsManagementWrites(sel)
@@ -198,8 +198,8 @@ func advancedRecordsManagementWrites(sel value) (bool, error) {
 		return false, err
 	}
 	fields := sel.get("fieldSelectors")
-	if _, ok := fields.v.([]any); !ok && !fields.null() {
-		return false, fields.errorf("want an array, found %s", describe(fields.v))
+	if fields.kind() != '[' && !fields.null() {
+		return false, fields.errorf("want an array, found %s", fields.describe())
 	}
 	management, writes := false, true
 	for _, f := range fields.list() {

@@ -74,10 +74,8 @@ func (c *call) ec2Request() value {
 // ec2Text reads a value that the wrapped shape writes as {"content": ...,
 // "tag": N} and the flat one as a string.
 func ec2Text(v value) (string, error) {
-	if m, ok := v.v.(map[string]any); ok {
-		if _, has := m["content"]; has {
-			return v.get("content").str()
-		}
+	if c := v.get("content"); c.present() {
+		return c.str()
 	}
 	return v.str()
 }
@@ -133,7 +131,7 @@ func judgeFlowLogsDeleted(c *call) (*verdict, error) {
 		}
 		for _, e := range items {
 			id := e
-			if _, ok := e.v.(map[string]any); ok {
+			if e.kind() == '{' {
 				id = e.get("flowLogId")
 			}
 			s, err := id.str()

@@ -47,11 +47,9 @@ func kmsDetections() []Detection {
 				}
 				v.summary = strings.TrimSuffix(v.summary, ".") + fmt.Sprintf(" in %d days", days)
 				if len(c.rec.ResponseElements) > 0 {
-					if resp, err := decodeValue(c.rec.ResponseElements); err == nil {
-						date, _ := value{v: resp, present: true}.get("deletionDate").str()
-						if date != "" {
-							v.summary += " (" + date + ")"
-						}
+					date, _ := c.response().get("deletionDate").str()
+					if date != "" {
+						v.summary += " (" + date + ")"
 					}
 				}
 				v.summary += "; cancel with CancelKeyDeletion before then."
@@ -162,12 +160,10 @@ func judgeKeyPolicy(c *call) (*verdict, error) {
 	} else {
 		v.resources = c.recordResources("AWS::KMS::Key")
 		if len(c.rec.ResponseElements) > 0 {
-			if resp, err := decodeValue(c.rec.ResponseElements); err == nil {
-				a, _ := value{v: resp, present: true}.get("keyMetadata").get("arn").str()
-				if a != "" {
-					ref = a
-					v.resources = appendNew(v.resources, a)
-				}
+			a, _ := c.response().get("keyMetadata").get("arn").str()
+			if a != "" {
+				ref = a
+				v.resources = appendNew(v.resources, a)
 			}
 		}
 	}

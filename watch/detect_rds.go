@@ -49,11 +49,9 @@ func (c *call) dbInstance(v *verdict) (string, error) {
 	}
 	v.resources = []string{c.arn("rds", "db:"+id)}
 	if len(c.rec.ResponseElements) > 0 {
-		if resp, err := decodeValue(c.rec.ResponseElements); err == nil {
-			dbi, _ := value{v: resp, present: true}.get("dbiResourceId").str()
-			if dbi != "" {
-				v.target = &Target{ResourceType: dbInstanceType, ResourceID: dbi}
-			}
+		dbi, _ := c.response().get("dbiResourceId").str()
+		if dbi != "" {
+			v.target = &Target{ResourceType: dbInstanceType, ResourceID: dbi}
 		}
 	}
 	if v.target == nil {

@@ -186,20 +186,19 @@ func sentence(s string) string {
 // aclHeaders are the request headers that set an ACL, as CloudTrail
 // records them in requestParameters.
 func aclHeaders(p value) (map[string][]string, error) {
-	m, _ := p.v.(map[string]any)
 	headers := make(map[string][]string)
-	for k := range m {
+	var err error
+	p.members(func(key []byte, m value) bool {
+		k := string(key)
 		lk := strings.ToLower(k)
 		if lk != "x-amz-acl" && !strings.HasPrefix(lk, "x-amz-grant-") {
-			continue
+			return true
 		}
-		vals, err := p.get(k).strs()
-		if err != nil {
-			return nil, err
-		}
-		headers[k] = vals
-	}
-	return headers, nil
+		m.path = p.path + "." + k
+		headers[k], err = m.strs()
+		return err == nil
+	})
+	return headers, err
 }
 
 func judgeBucketACL(c *call) (*verdict, error) {

@@ -91,13 +91,21 @@ func readHead(b []byte) (head, error) {
 }
 
 // stringContent returns the text of a JSON string value, nil for other
-// values. Escapes are rare in these fields and decoded when present.
+// values. Escapes and non-ASCII bytes are rare in these fields; when
+// present the string is decoded as encoding/json decodes it.
 func stringContent(v []byte) []byte {
 	if len(v) < 2 || v[0] != '"' {
 		return nil
 	}
 	inner := v[1 : len(v)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
+	plain := true
+	for _, c := range inner {
+		if c == '\\' || c >= 0x80 {
+			plain = false
+			break
+		}
+	}
+	if plain {
 		return inner
 	}
 	var s string

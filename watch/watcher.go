@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"iter"
 	"os"
@@ -287,14 +288,50 @@ type Stats struct {
 // counts what it read. A session is not safe for concurrent use.
 type Session struct {
 	w     *Watcher
-	seen  map[string]struct{} // eventIDs already reported
+	seen  seenSet
 	stats Stats
 }
 
-// NewSession starts a session. Its memory grows with the findings it
-// reports (their event ids), not with the records it reads.
+// NewSession starts a session. Its memory does not grow with the records
+// it reads: it remembers the event ids of the findings it reported, as
+// 8-byte hashes, up to a bound (see [MaxRemembered]).
 func (w *Watcher) NewSession() *Session {
-	return &Session{w: w, seen: make(map[string]struct{})}
+	return &Session{w: w, seen: newSeenSet()}
+}
+
+// MaxRemembered bounds the event ids a session remembers to deduplicate
+// findings: a record delivered again within the last MaxRemembered/2
+// findings is always recognised. CloudTrail's duplicate deliveries come
+// within minutes, far inside this window (a Lambda invocation never holds
+// that many findings); the bound keeps a session over years of logs in
+// flat memory (about 2 MB at most).
+const MaxRemembered = 1 << 16
+
+// seenSet remembers hashed event ids in two generations: when the young
+// one is full, it becomes the old one and the old one is dropped.
+type seenSet struct {
+	seed       maphash.Seed
+	young, old map[uint64]struct{}
+}
+
+func newSeenSet() seenSet {
+	return seenSet{seed: maphash.MakeSeed(), young: make(map[uint64]struct{})}
+}
+
+func (s *seenSet) has(id string) bool {
+	h := maphash.String(s.seed, id)
+	if _, ok := s.young[h]; ok {
+		return true
+	}
+	_, ok := s.old[h]
+	return ok
+}
+
+func (s *seenSet) add(id string) {
+	if len(s.young) >= MaxRemembered/2 {
+		s.old, s.young = s.young, make(map[uint64]struct{})
+	}
+	s.young[maphash.String(s.seed, id)] = struct{}{}
 }
 
 // Stats returns what the session has read so far.
@@ -308,18 +345,16 @@ func (s *Session) Record(ctx context.Context, rec *Record) (*Finding, error) {
 }
 
 func (s *Session) record(ctx context.Context, rec *Record) (*Finding, error) {
-	if rec.EventID != "" {
-		if _, dup := s.seen[rec.EventID]; dup {
-			s.stats.Skipped++
-			return nil, nil
-		}
+	if rec.EventID != "" && s.seen.has(rec.EventID) {
+		s.stats.Skipped++
+		return nil, nil
 	}
 	f, err := s.w.Judge(ctx, rec)
 	if err != nil || f == nil {
 		return nil, err
 	}
 	if rec.EventID != "" {
-		s.seen[rec.EventID] = struct{}{}
+		s.seen.add(rec.EventID)
 	}
 	s.stats.Findings++
 	return f, nil
