@@ -64,8 +64,8 @@ func TestJSONOutputFollowsTheContract(t *testing.T) {
 	}
 	want := map[string]any{
 		"detection": "cloudtrail-logging-stopped", "severity": "CRITICAL",
-		"summary":   "Trail stratus-red-team-ct-stop-trail-buykxbqejv stopped: API calls are no longer recorded by it.",
-		"eventID":   "10163ed2-2253-469d-a5ee-cbc6651f8934", "eventName": "StopLogging", "eventSource": "cloudtrail.amazonaws.com",
+		"summary": "Trail stratus-red-team-ct-stop-trail-buykxbqejv stopped: API calls are no longer recorded by it.",
+		"eventID": "10163ed2-2253-469d-a5ee-cbc6651f8934", "eventName": "StopLogging", "eventSource": "cloudtrail.amazonaws.com",
 		"eventTime": "2024-07-31T13:06:24Z", "awsRegion": "apiso-centralnorth-2r", "accountId": "143434273843",
 		"resources":       []any{"arn:aws:cloudtrail:apiso-centralnorth-2r:143434273843:trail/stratus-red-team-ct-stop-trail-buykxbqejv"},
 		"sourceIPAddress": "86.245.153.234", "userAgent": "stratus-red-team_c97089f1-1ae3-4ecc-b006-f5e8fd0f2571", "errorCode": "",
