@@ -33,7 +33,7 @@ func fakeVersioning(f *awsfake.Fake, bucket, initial string) {
 	})
 }
 
-func newHandler(t *testing.T, f *awsfake.Fake, opts ...SSMOption) lambda.Handler {
+func newSSMTestHandler(t *testing.T, f *awsfake.Fake, opts ...SSMOption) lambda.Handler {
 	t.Helper()
 	c := f.Clients()
 	h, err := NewSSMHandler(&remediate.Clients{S3: c.S3, S3Control: c.S3Control, EC2: c.EC2, CloudTrail: c.CloudTrail,
@@ -76,7 +76,7 @@ func TestSSMHandlerApplyAndDryRun(t *testing.T) {
 		t.Run(tt.reason, func(t *testing.T) {
 			f := awsfake.New(t)
 			fakeVersioning(f, "example-data", `<VersioningConfiguration/>`)
-			out, err := newHandler(t, f).Invoke(context.Background(), []byte(tt.payload))
+			out, err := newSSMTestHandler(t, f).Invoke(context.Background(), []byte(tt.payload))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +145,7 @@ func TestSSMHandlerRefusals(t *testing.T) {
 		t.Run(tt.reason, func(t *testing.T) {
 			f := awsfake.New(t) // no handlers: any request fails the test
 			ctx := lambdacontext.NewContext(context.Background(), lc)
-			out, err := newHandler(t, f, tt.opts...).Invoke(ctx, []byte(tt.payload))
+			out, err := newSSMTestHandler(t, f, tt.opts...).Invoke(ctx, []byte(tt.payload))
 			if err == nil {
 				t.Fatalf("no error; answer %s", out)
 			}
@@ -168,7 +168,7 @@ func TestSSMHandlerAWSErrors(t *testing.T) {
 		f := awsfake.New(t)
 		fakeVersioning(f, "example-data", `<VersioningConfiguration/>`)
 		f.Fail("s3:PutBucketVersioning", 403, "AccessDenied", "Access Denied")
-		_, err := newHandler(t, f).Invoke(context.Background(), []byte(`{"remediation":"s3-enable-versioning","resourceId":"example-data"}`))
+		_, err := newSSMTestHandler(t, f).Invoke(context.Background(), []byte(`{"remediation":"s3-enable-versioning","resourceId":"example-data"}`))
 		want := "remediation s3-enable-versioning on example-data failed: s3:PutBucketVersioning arn:aws:s3:::example-data: AccessDenied: Access Denied"
 		if err == nil || err.Error() != want {
 			t.Errorf("error:\n got %v\nwant %s", err, want)
@@ -184,7 +184,7 @@ func TestSSMHandlerAWSErrors(t *testing.T) {
 			`</securityGroupRuleSet></DescribeSecurityGroupRulesResponse>`))
 		f.Reply("ec2:RevokeSecurityGroupIngress", awsfake.OK(`<RevokeSecurityGroupIngressResponse><return>true</return></RevokeSecurityGroupIngressResponse>`))
 		f.Fail("ec2:RevokeSecurityGroupEgress", 503, "RequestLimitExceeded", "Request limit exceeded.")
-		_, err := newHandler(t, f).Invoke(context.Background(), []byte(`{"remediation":"ec2-close-default-security-group","resourceId":"`+sg+`"}`))
+		_, err := newSSMTestHandler(t, f).Invoke(context.Background(), []byte(`{"remediation":"ec2-close-default-security-group","resourceId":"`+sg+`"}`))
 		arn := "arn:aws:ec2:us-east-1:123456789012:security-group/" + sg
 		want := "remediation ec2-close-default-security-group on " + sg + " failed: ec2:RevokeSecurityGroupEgress " + arn +
 			": RequestLimitExceeded: Request limit exceeded. (gave up after 2 attempts); already applied: ec2:RevokeSecurityGroupIngress " + arn
@@ -203,7 +203,7 @@ func TestSSMHandlerClock(t *testing.T) {
 	f.Reply("iam:ListAccessKeys", awsfake.OK(`<ListAccessKeysResponse><ListAccessKeysResult><AccessKeyMetadata><member><UserName>alice</UserName><AccessKeyId>AKIAOLD0000000000001</AccessKeyId><Status>Active</Status><CreateDate>`+
 		now.AddDate(0, 0, -100).Format(time.RFC3339)+`</CreateDate></member></AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult></ListAccessKeysResponse>`))
 	f.Reply("iam:GetAccessKeyLastUsed", awsfake.OK(`<GetAccessKeyLastUsedResponse><GetAccessKeyLastUsedResult><UserName>alice</UserName><AccessKeyLastUsed><ServiceName>N/A</ServiceName><Region>N/A</Region></AccessKeyLastUsed></GetAccessKeyLastUsedResult></GetAccessKeyLastUsedResponse>`))
-	out, err := newHandler(t, f, SSMClock(func() time.Time { return now })).Invoke(context.Background(),
+	out, err := newSSMTestHandler(t, f, SSMClock(func() time.Time { return now })).Invoke(context.Background(),
 		[]byte(`{"remediation":"iam-deactivate-stale-access-keys","resourceType":"AWS::IAM::User","resourceId":"AIDAIJBD5UKDCJ3FVAIMU","dryRun":true}`))
 	if err != nil {
 		t.Fatal(err)

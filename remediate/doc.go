@@ -29,7 +29,9 @@
 //
 // [All] returns the catalog as a fresh slice; there is no global registry to
 // mutate. [PolicyFor] computes the least-privilege IAM policy for a set of
-// remediations from their declared actions.
+// remediations from their declared actions. Package remediate/ssmdoc
+// generates the SSM Automation documents and AWS Config remediation
+// configurations that run them through the configrule SSM handler.
 //
 // # Errors
 //

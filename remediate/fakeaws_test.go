@@ -21,10 +21,10 @@ type (
 // fakeAWS is the shared fake AWS with the state helpers of these tests.
 type fakeAWS struct {
 	*awsfake.Fake
-	t *testing.T
+	t testing.TB
 }
 
-func newFakeAWS(t *testing.T) *fakeAWS { return &fakeAWS{Fake: awsfake.New(t), t: t} }
+func newFakeAWS(t testing.TB) *fakeAWS { return &fakeAWS{Fake: awsfake.New(t), t: t} }
 
 func (f *fakeAWS) on(api string, h handler)  { f.On(api, h) }
 func (f *fakeAWS) reply(api string, r reply) { f.Reply(api, r) }

@@ -6,17 +6,17 @@ import (
 
 // Policy is an IAM policy document.
 type Policy struct {
-	Version   string            `json:"Version"`
-	Statement []PolicyStatement `json:"Statement"`
+	Version   string            `json:"Version" yaml:"Version"`
+	Statement []PolicyStatement `json:"Statement" yaml:"Statement"`
 }
 
 // PolicyStatement is one statement of a [Policy].
 type PolicyStatement struct {
-	Sid       string                       `json:"Sid"`
-	Effect    string                       `json:"Effect"`
-	Action    []string                     `json:"Action"`
-	Resource  string                       `json:"Resource"`
-	Condition map[string]map[string]string `json:"Condition,omitempty"`
+	Sid       string                       `json:"Sid" yaml:"Sid"`
+	Effect    string                       `json:"Effect" yaml:"Effect"`
+	Action    []string                     `json:"Action" yaml:"Action"`
+	Resource  string                       `json:"Resource" yaml:"Resource"`
+	Condition map[string]map[string]string `json:"Condition,omitempty" yaml:"Condition,omitempty"`
 }
 
 // PolicyFor returns the least-privilege IAM policy that lets the given

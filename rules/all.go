@@ -16,6 +16,10 @@ func All() []evaluate.Rule {
 // families lists the rule families; each returns its rules.
 var families = []func() []evaluate.Rule{
 	s3Rules,
+	cloudtrailRules,
+	iamRules,
+	dataRules,
+	ec2Rules,
 }
 
 // ByID returns the rule with the given id.

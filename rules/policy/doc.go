@@ -156,5 +156,6 @@
 //
 // A bucket policy is parsed in one pass without intermediate maps;
 // BenchmarkDecide (parse, Public and DeniesInsecureTransport over 10,000
-// generated policies) runs in about 5 µs per policy.
+// generated policies, 870 bytes on average) takes a median of 5 to 7 µs per
+// policy on two shared cores, with 22 allocations.
 package policy

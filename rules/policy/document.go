@@ -31,6 +31,11 @@ type Document struct {
 // A Statement is one element of a policy's Statement list, with every
 // string-or-array element normalized to a slice. A nil slice means the
 // element is absent.
+//
+// A statement that came from [Parse] marshals as its original text, even if
+// its fields are changed afterwards; pass a changed statement to
+// [Document.Append] or [NewDocument], which write statements from their
+// fields.
 type Statement struct {
 	Sid          string
 	Effect       Effect

@@ -442,3 +442,22 @@ func ExampleDocument_Append() {
 	// Output:
 	// {"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}
 }
+
+func TestChangedStatementIsWrittenThroughAppend(t *testing.T) {
+	doc := mustParse(t, stmt(`"Sid":"Open","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"`))
+	st := doc.Statements[0]
+	st.Principal = &Principal{AWS: []string{"arn:aws:iam::111122223333:root"}}
+	st.Sid = "Closed"
+	out, err := NewDocument(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(out)
+	want := `{"Version":"2012-10-17","Statement":[{"Sid":"Closed","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`
+	if string(b) != want {
+		t.Errorf("got %s\nwant %s", b, want)
+	}
+	if len(out.Public()) != 0 {
+		t.Errorf("the rewritten statement is still public")
+	}
+}
