@@ -149,7 +149,9 @@ func (l *Lookup) Resources(ctx context.Context, q evaluate.Query) ([]*evaluate.C
 	if q.Region == "" {
 		q.Region = l.o.region
 	}
-	return l.listings.do(ctx, q.ResourceType, func() ([]*evaluate.ConfigurationItem, error) {
+	id := q.ResourceID
+	q.ResourceID = "" // one listing per type serves every resource
+	items, err := l.listings.do(ctx, q.ResourceType, func() ([]*evaluate.ConfigurationItem, error) {
 		if r, ok := l.o.resolvers[q.ResourceType]; ok {
 			items, err := r(ctx, q)
 			if err != nil {
@@ -159,6 +161,16 @@ func (l *Lookup) Resources(ctx context.Context, q evaluate.Query) ([]*evaluate.C
 		}
 		return l.list(ctx, q.ResourceType)
 	})
+	if err != nil || id == "" {
+		return items, err
+	}
+	var out []*evaluate.ConfigurationItem
+	for _, ci := range items {
+		if ci.ResourceID == id {
+			out = append(out, ci)
+		}
+	}
+	return out, nil
 }
 
 func (l *Lookup) checkScope(q evaluate.Query) error {

@@ -109,10 +109,12 @@ type ConfigurationItem struct {
 	// SupplementaryConfiguration maps each key to its JSON value, decoded
 	// from the string AWS may wrap it in.
 	SupplementaryConfiguration map[string]json.RawMessage
-	// Unknown lists the configuration paths whose values are not known yet
-	// (infrastructure as code before deployment), such as
-	// "supplementaryConfiguration.ServerSideEncryptionConfiguration.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyID".
-	// Items read from AWS Config have none.
+	// Unknown lists the paths whose values are not known: values known
+	// only after deployment (infrastructure as code), such as
+	// "supplementaryConfiguration.ServerSideEncryptionConfiguration.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyID",
+	// or envelope fields an API did not return ("tags", "relationships" for
+	// BatchGetResourceConfig). Items of snapshots and notifications have
+	// none. Ask with [ConfigurationItem.UnknownUnder].
 	Unknown []string
 	// Location says where the item was read; nil when it did not come from
 	// a file.
@@ -568,4 +570,33 @@ func validResourceType(t string) bool {
 		}
 	}
 	return true
+}
+
+// UnknownUnder returns the first unknown path that is p itself, lies under
+// p, or contains p: a rule that reads p cannot rely on it. It returns ""
+// when everything at p is known.
+func (ci *ConfigurationItem) UnknownUnder(p string) string {
+	for _, u := range ci.Unknown {
+		if u == p || under(u, p) || under(p, u) {
+			return u
+		}
+	}
+	return ""
+}
+
+// under reports whether path a lies below path b ("x.y[0].z" under "x.y").
+func under(a, b string) bool {
+	return len(a) > len(b) && strings.HasPrefix(a, b) && (a[len(b)] == '.' || a[len(b)] == '[')
+}
+
+// UnknownAt returns the unknown path that is p itself or contains p: the
+// value at p is not known as a whole, though values inside it may be. It
+// returns "" when p's value is known.
+func (ci *ConfigurationItem) UnknownAt(p string) string {
+	for _, u := range ci.Unknown {
+		if u == p || under(p, u) {
+			return u
+		}
+	}
+	return ""
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
+	"path"
+	"strings"
 	"sync"
 )
 
@@ -17,11 +19,23 @@ var ErrUnknown = errors.New("unknown")
 // ErrNotFound means the lookup knows the resource does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Query selects resources of one type, optionally in one account and region.
+// Query selects resources of one type, optionally in one account and
+// region, and optionally one resource: with ResourceID set, an empty answer
+// means the resource is known not to exist there (the lookup knows the
+// type's items), which Resource cannot say.
 type Query struct {
 	ResourceType string
 	AccountID    string // "" for any account
 	Region       string // "" for any region
+	ResourceID   string // "" for every resource
+}
+
+// Matches reports whether an item is one the query selects.
+func (q Query) Matches(ci *ConfigurationItem) bool {
+	return ci.ResourceType == q.ResourceType &&
+		(q.AccountID == "" || ci.AccountID == q.AccountID) &&
+		(q.Region == "" || ci.Region == q.Region) &&
+		(q.ResourceID == "" || ci.ResourceID == q.ResourceID)
 }
 
 // Lookup answers a rule's questions beyond the item it evaluates. In a scan
@@ -49,30 +63,56 @@ type Facts interface {
 // FactsDir returns facts read from files in dir. A fact is looked up as
 // dir/ACCOUNT/REGION/NAME, then dir/ACCOUNT/NAME, then dir/NAME; files at
 // the top apply to every account, so a multi-account scan should use
-// account directories.
-func FactsDir(dir string) Facts { return factsDir(dir) }
+// account directories. Each file is read once: rules that read a fact per
+// resource (the credential report, per user) get the same bytes.
+func FactsDir(dir string) Facts { return FactsFS(os.DirFS(dir)) }
 
-type factsDir string
+// FactsFS is FactsDir over a file system, such as an embedded one.
+func FactsFS(fsys fs.FS) Facts { return &factsFS{fsys: fsys} }
 
-func (d factsDir) Fact(_ context.Context, accountID, region, name string) ([]byte, error) {
-	var candidates []string
-	if accountID != "" {
-		if region != "" {
-			candidates = append(candidates, filepath.Join(string(d), accountID, region, name))
-		}
-		candidates = append(candidates, filepath.Join(string(d), accountID, name))
+type factsFS struct {
+	fsys  fs.FS
+	cache sync.Map // path → factFile
+}
+
+type factFile struct {
+	data []byte
+	err  error
+}
+
+func (d *factsFS) read(p string) ([]byte, error) {
+	if v, ok := d.cache.Load(p); ok {
+		f := v.(factFile)
+		return f.data, f.err
 	}
-	candidates = append(candidates, filepath.Join(string(d), name))
+	data, err := fs.ReadFile(d.fsys, p)
+	v, _ := d.cache.LoadOrStore(p, factFile{data, err})
+	f := v.(factFile)
+	return f.data, f.err
+}
+
+func (d *factsFS) Fact(_ context.Context, accountID, region, name string) ([]byte, error) {
+	if !fs.ValidPath(name) || strings.Contains(name, "/") {
+		return nil, fmt.Errorf("%w: %q is not a fact file name", ErrUnknown, name)
+	}
+	var candidates []string
+	if accountID != "" && fs.ValidPath(accountID) {
+		if region != "" && fs.ValidPath(region) {
+			candidates = append(candidates, path.Join(accountID, region, name))
+		}
+		candidates = append(candidates, path.Join(accountID, name))
+	}
+	candidates = append(candidates, name)
 	for _, p := range candidates {
-		data, err := os.ReadFile(p)
+		data, err := d.read(p)
 		if err == nil {
 			return data, nil
 		}
-		if !errors.Is(err, os.ErrNotExist) {
+		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("fact %s: %w", p, err)
 		}
 	}
-	return nil, fmt.Errorf("%w: no fact file %s for account %s in %s", ErrUnknown, name, accountID, string(d))
+	return nil, fmt.Errorf("%w: no fact file %s for account %s", ErrUnknown, name, accountID)
 }
 
 // noFacts knows no facts.
@@ -154,12 +194,17 @@ func (inv *Inventory) Resources(_ context.Context, q Query) ([]*ConfigurationIte
 	if q.AccountID == "" && len(inv.byType[q.ResourceType]) == 0 {
 		return nil, fmt.Errorf("%w: no %s items in the scanned input", ErrUnknown, q.ResourceType)
 	}
+	if q.ResourceID != "" {
+		ci, ok := inv.items[resourceKey{q.ResourceType, q.ResourceID}]
+		if !ok || ci.Status.Deleted() || !q.Matches(ci) {
+			return nil, nil
+		}
+		return []*ConfigurationItem{ci}, nil
+	}
 	var out []*ConfigurationItem
 	for _, k := range inv.byType[q.ResourceType] {
 		ci := inv.items[k]
-		if ci.Status.Deleted() ||
-			q.AccountID != "" && ci.AccountID != q.AccountID ||
-			q.Region != "" && ci.Region != q.Region {
+		if ci.Status.Deleted() || !q.Matches(ci) {
 			continue
 		}
 		out = append(out, ci)

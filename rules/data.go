@@ -30,29 +30,13 @@ func dataRules() []evaluate.Rule {
 // a value containing it or a value inside it as not known before
 // deployment (items built from templates and plans).
 func unknownBeforeDeployment(ci *evaluate.ConfigurationItem, path string) bool {
-	for _, u := range ci.Unknown {
-		if u == path || insidePath(path, u) || insidePath(u, path) {
-			return true
-		}
-	}
-	return false
+	return ci.UnknownUnder(path) != ""
 }
 
 // unknownAsWhole reports whether the value at path, or a value containing
 // it, is not known before deployment; values inside it may still be.
 func unknownAsWhole(ci *evaluate.ConfigurationItem, path string) bool {
-	for _, u := range ci.Unknown {
-		if u == path || insidePath(path, u) {
-			return true
-		}
-	}
-	return false
-}
-
-// insidePath reports whether path lies inside the value at parent.
-func insidePath(path, parent string) bool {
-	rest, ok := strings.CutPrefix(path, parent)
-	return ok && rest != "" && (rest[0] == '.' || rest[0] == '[')
+	return ci.UnknownAt(path) != ""
 }
 
 // unknownMembers returns the names of the members of the object at path

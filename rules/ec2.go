@@ -78,11 +78,9 @@ func decodeSGView(ci *evaluate.ConfigurationItem) (*sgView, error) {
 // leaving out those with unknown parts other than descriptions.
 func sgPermissions(ci *evaluate.ConfigurationItem, field string, recorded []resource.IPPermission) ([]policy.IPPermission, []int, string, error) {
 	var unknown map[int]string
-	unknownAll := ""
+	unknownAll := ci.UnknownAt(field)
 	for _, u := range ci.Unknown {
 		switch {
-		case u == field || pathUnder(field, u):
-			unknownAll = u
 		case strings.HasPrefix(u, field+"["):
 			rest := u[len(field)+1:]
 			n, err := strconv.Atoi(rest[:max(strings.IndexByte(rest, ']'), 0)])
@@ -117,20 +115,12 @@ func sgPermissions(ci *evaluate.ConfigurationItem, field string, recorded []reso
 	return out, index, first, nil
 }
 
-// pathUnder reports whether path lies under parent ("configuration" holds
-// "configuration.ipPermissions").
-func pathUnder(path, parent string) bool {
-	return len(path) > len(parent) && strings.HasPrefix(path, parent) && (path[len(parent)] == '.' || path[len(parent)] == '[')
-}
-
 // firstUnknownPath returns the first of the item's unknown paths that is one
 // of paths, lies under one, or holds one; "" when all are known.
 func firstUnknownPath(ci *evaluate.ConfigurationItem, paths ...string) string {
-	for _, u := range ci.Unknown {
-		for _, p := range paths {
-			if u == p || pathUnder(u, p) || pathUnder(p, u) {
-				return u
-			}
+	for _, p := range paths {
+		if u := ci.UnknownUnder(p); u != "" {
+			return u
 		}
 	}
 	return ""

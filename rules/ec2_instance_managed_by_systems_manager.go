@@ -90,21 +90,22 @@ func ssmManagedInstance(ctx context.Context, in *evaluate.Input, id string) (*re
 	}
 	// Not found by id: tell "not managed" from "inventory not recorded".
 	item := in.Item
-	all, err := in.Lookup.Resources(ctx, evaluate.Query{ResourceType: resource.ManagedInstanceInventoryType, AccountID: item.AccountID, Region: item.Region})
+	all, err := in.Lookup.Resources(ctx, evaluate.Query{ResourceType: resource.ManagedInstanceInventoryType, AccountID: item.AccountID, Region: item.Region, ResourceID: id})
 	switch {
 	case errors.Is(err, evaluate.ErrUnknown):
 		return nil, evaluate.InsufficientDataf("Instance %s: no Systems Manager inventory is known for account %s (%v).", id, item.AccountID, err), nil
 	case err != nil:
 		return nil, evaluate.Result{}, err
 	}
-	for _, ci := range all {
-		if ci.ResourceID == id {
-			mi, err := resource.DecodeManagedInstance(ci)
-			if err != nil {
-				return nil, evaluate.Result{}, fmt.Errorf("%s %s: %w", resource.ManagedInstanceInventoryType, id, err)
-			}
-			return mi, evaluate.Result{}, nil
+	for _, ci := range all { // a lookup may ignore ResourceID: check it
+		if ci.ResourceID != id {
+			continue
 		}
+		mi, err := resource.DecodeManagedInstance(ci)
+		if err != nil {
+			return nil, evaluate.Result{}, fmt.Errorf("%s %s: %w", resource.ManagedInstanceInventoryType, id, err)
+		}
+		return mi, evaluate.Result{}, nil
 	}
 	return nil, evaluate.NonCompliantf("Instance %s is running but is not managed by Systems Manager (no managed instance inventory).", id), nil
 }

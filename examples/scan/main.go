@@ -17,12 +17,13 @@ package main
 import (
 	"bytes"
 	"context"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -35,6 +36,12 @@ import (
 
 //go:embed sample/snapshot.json
 var sample []byte
+
+// sampleFacts are the sample account's facts (credential report, password
+// policy...), used with the sample unless -facts is given.
+//
+//go:embed sample/facts
+var sampleFacts embed.FS
 
 const sampleName = "sample/snapshot.json (built in)"
 
@@ -121,6 +128,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitError
 		}
 		opts = append(opts, evaluate.WithFacts(evaluate.FactsDir(c.factsDir)))
+	} else if len(c.inputs) == 0 {
+		facts, err := iofs.Sub(sampleFacts, "sample/facts")
+		if err != nil {
+			fmt.Fprintf(stderr, "scan: %v\n", err)
+			return exitError
+		}
+		opts = append(opts, evaluate.WithFacts(evaluate.FactsFS(facts)))
 	}
 	engine, err := evaluate.NewEngine(selected, opts...)
 	if err != nil {
@@ -132,8 +146,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(c.inputs) > 0 {
 		src = evaluate.Files(c.inputs...)
 	}
+	// The engine may range over the source twice (once to keep the items
+	// rules look up): count the last pass only.
 	var items atomic.Int64
 	counted := func(yield func(*evaluate.ConfigurationItem, error) bool) {
+		items.Store(0)
 		for ci, err := range src {
 			if ci != nil {
 				items.Add(1)

@@ -80,7 +80,7 @@ func TestSampleTextReport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"Scanned 42 items", "RULE", "s3-bucket-server-side-encryption-enabled", "Non-compliant resources",
+	for _, want := range []string{"Scanned 44 items", "RULE", "s3-bucket-server-side-encryption-enabled", "Non-compliant resources",
 		"acme-legacy-uploads", "Bucket acme-legacy-uploads has no default encryption."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)

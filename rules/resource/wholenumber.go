@@ -69,10 +69,5 @@ func decodeAtPath(ci *evaluate.ConfigurationItem, path string, raw json.RawMessa
 // unknownUntilDeployed reports whether the item marks the value at path, or
 // a value containing it, as not known before deployment.
 func unknownUntilDeployed(ci *evaluate.ConfigurationItem, path string) bool {
-	for _, u := range ci.Unknown {
-		if u == path || strings.HasPrefix(path, u) && len(path) > len(u) && (path[len(u)] == '.' || path[len(u)] == '[') {
-			return true
-		}
-	}
-	return false
+	return ci.UnknownAt(path) != ""
 }
