@@ -83,7 +83,7 @@ func requiredStr(v value) (string, error) {
 	return s, nil
 }
 
-// bucketOf reads the bucket a request names.
+// bucket reads the bucket a request names.
 func (c *call) bucket() (string, error) {
 	return requiredStr(c.params.get("bucketName"))
 }

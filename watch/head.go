@@ -16,9 +16,7 @@ type head struct {
 	failed           bool   // errorCode is a non-empty string
 	detailType       []byte // set for EventBridge events
 	detail           []byte // the raw detail value of an EventBridge event
-	s3Notification   bool   // an S3 event notification record (eventSource aws:s3 and an s3 member)
-	hasS3            bool
-	keys             int
+	hasS3            bool   // an s3 member: with eventSource aws:s3, an S3 event notification
 }
 
 var errNotObject = errors.New("not a JSON object")
@@ -65,7 +63,6 @@ func readHead(b []byte) (head, error) {
 			return h, err
 		}
 		v := b[i:vEnd]
-		h.keys++
 		switch string(key) {
 		case "eventSource":
 			h.source = stringContent(v)

@@ -53,39 +53,48 @@ type ResponseConfig struct {
 // ResponseApply, and attach each plan or result to the finding. Failed
 // calls and INFORMATIONAL changes get no response.
 func WithResponse(cfg ResponseConfig) Option {
-	return func(o *options) error {
-		switch cfg.Mode {
-		case "", ResponseOff:
-			o.respond = nil
-			return nil
-		case ResponseDryRun, ResponseApply:
-		default:
-			return fmt.Errorf("response mode %q: want off, dry-run or apply", cfg.Mode)
+	return func(o *options) {
+		if err := checkResponse(cfg); err != nil {
+			o.fail(err)
+			return
 		}
-		if len(cfg.AccountID) != 12 || strings.Trim(cfg.AccountID, "0123456789") != "" {
-			return fmt.Errorf("response: account id %q: want the 12 digits of the account the clients act in", cfg.AccountID)
+		o.respond = nil
+		if cfg.Mode == ResponseDryRun || cfg.Mode == ResponseApply {
+			o.respond = &responder{cfg: cfg}
 		}
-		if cfg.Clients == nil {
-			return fmt.Errorf("response: no clients")
-		}
-		for id, params := range cfg.Parameters {
-			r, ok := remediate.ByID(id)
-			if !ok {
-				return fmt.Errorf("response: parameters for unknown remediation %q", id)
-			}
-			for name := range params {
-				known := false
-				for _, p := range r.Parameters {
-					known = known || p.Name == name
-				}
-				if !known {
-					return fmt.Errorf("response: remediation %s has no parameter %q", id, name)
-				}
-			}
-		}
-		o.respond = &responder{cfg: cfg}
-		return nil
 	}
+}
+
+func checkResponse(cfg ResponseConfig) error {
+	switch cfg.Mode {
+	case "", ResponseOff:
+		return nil
+	case ResponseDryRun, ResponseApply:
+	default:
+		return fmt.Errorf("response mode %q: want off, dry-run or apply", cfg.Mode)
+	}
+	if len(cfg.AccountID) != 12 || strings.Trim(cfg.AccountID, "0123456789") != "" {
+		return fmt.Errorf("response: account id %q: want the 12 digits of the account the clients act in", cfg.AccountID)
+	}
+	if cfg.Clients == nil {
+		return fmt.Errorf("response: no clients")
+	}
+	for id, params := range cfg.Parameters {
+		r, ok := remediate.ByID(id)
+		if !ok {
+			return fmt.Errorf("response: parameters for unknown remediation %q", id)
+		}
+		for name := range params {
+			known := false
+			for _, p := range r.Parameters {
+				known = known || p.Name == name
+			}
+			if !known {
+				return fmt.Errorf("response: remediation %s has no parameter %q", id, name)
+			}
+		}
+	}
+	return nil
 }
 
 type responder struct{ cfg ResponseConfig }

@@ -25,25 +25,34 @@ type Watcher struct {
 	respond    *responder
 }
 
-// Option configures a Watcher.
-type Option func(*options) error
+// Option configures a Watcher. An option given a value it cannot use makes
+// New fail with an error naming it.
+type Option func(*options)
 
 type options struct {
 	min     Severity
 	ignore  []string
 	rules   func(id string) (evaluate.Rule, bool)
 	respond *responder
+	err     error
+}
+
+// fail records the first error an option meets.
+func (o *options) fail(err error) {
+	if o.err == nil {
+		o.err = err
+	}
 }
 
 // WithMinSeverity drops findings below min. The default is INFORMATIONAL:
 // everything.
 func WithMinSeverity(min Severity) Option {
-	return func(o *options) error {
+	return func(o *options) {
 		if rank(min) == 0 {
-			return fmt.Errorf("minimum severity %q: want CRITICAL, HIGH, MEDIUM, LOW or INFORMATIONAL", min)
+			o.fail(fmt.Errorf("minimum severity %q: want CRITICAL, HIGH, MEDIUM, LOW or INFORMATIONAL", min))
+			return
 		}
 		o.min = min
-		return nil
 	}
 }
 
@@ -53,18 +62,18 @@ func WithMinSeverity(min Severity) Option {
 // issued its session, so the remediation role's own calls can be ignored
 // with arn:aws:iam::111122223333:role/guardrails-remediation.
 func WithIgnorePrincipals(patterns ...string) Option {
-	return func(o *options) error {
+	return func(o *options) {
 		for _, p := range patterns {
 			p = strings.TrimSpace(p)
 			if p == "" {
 				continue
 			}
 			if strings.Trim(p, "*") == "" {
-				return fmt.Errorf("ignored principal %q would ignore every call", p)
+				o.fail(fmt.Errorf("ignored principal %q would ignore every call", p))
+				return
 			}
 			o.ignore = append(o.ignore, p)
 		}
-		return nil
 	}
 }
 
@@ -72,9 +81,10 @@ func WithIgnorePrincipals(patterns ...string) Option {
 func New(opts ...Option) (*Watcher, error) {
 	o := options{min: Informational, rules: rules.ByID}
 	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return nil, err
-		}
+		opt(&o)
+	}
+	if o.err != nil {
+		return nil, o.err
 	}
 	ds := Detections()
 	return &Watcher{
