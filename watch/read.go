@@ -382,17 +382,18 @@ var candidateExts = []string{".json", ".json.gz", ".jsonl", ".jsonl.gz", ".gz"}
 
 // walkFiles calls visit for each file at paths, directories read
 // recursively in lexical order; errors finding files are passed as well.
-func walkFiles(paths []string, visit func(path string, err error) bool) {
+// walked is true for files found in a directory, false for files named.
+func walkFiles(paths []string, visit func(path string, err error, walked bool) bool) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			if !visit(p, unwrapPathError(err)) {
+			if !visit(p, unwrapPathError(err), false) {
 				return
 			}
 			continue
 		}
 		if !info.IsDir() {
-			if !visit(p, nil) {
+			if !visit(p, nil, false) {
 				return
 			}
 			continue
@@ -400,7 +401,7 @@ func walkFiles(paths []string, visit func(path string, err error) bool) {
 		stop := false
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				if !visit(path, unwrapPathError(err)) {
+				if !visit(path, unwrapPathError(err), true) {
 					stop = true
 					return filepath.SkipAll
 				}
@@ -409,7 +410,7 @@ func walkFiles(paths []string, visit func(path string, err error) bool) {
 			if d.IsDir() || !hasCandidateExt(d.Name()) {
 				return nil
 			}
-			if !visit(path, nil) {
+			if !visit(path, nil, true) {
 				stop = true
 				return filepath.SkipAll
 			}
@@ -418,7 +419,7 @@ func walkFiles(paths []string, visit func(path string, err error) bool) {
 		if stop {
 			return
 		}
-		if err != nil && !visit(p, err) {
+		if err != nil && !visit(p, err, false) {
 			return
 		}
 	}

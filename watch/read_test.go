@@ -217,7 +217,8 @@ func TestSessionFiles(t *testing.T) {
 	stratus := stratusRecords(t)
 	day := filepath.Join(dir, "AWSLogs", "111122223333", "CloudTrail", "eu-west-1", "2026", "11", "20")
 	digest := filepath.Join(dir, "AWSLogs", "111122223333", "CloudTrail-Digest", "eu-west-1", "2026", "11", "20")
-	for _, d := range []string{day, digest} {
+	config := filepath.Join(dir, "AWSLogs", "111122223333", "Config", "eu-west-1", "2026", "11", "20", "ConfigSnapshot")
+	for _, d := range []string{day, digest, config} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -231,6 +232,8 @@ func TestSessionFiles(t *testing.T) {
 	write(filepath.Join(day, "a_CloudTrail_eu-west-1_20261120T1000Z_a.json.gz"), gz(t, logFile(t, stratus[:4]...)))
 	write(filepath.Join(day, "notes.txt"), []byte("not read"))
 	write(filepath.Join(digest, "d_CloudTrail-Digest_eu-west-1_t_eu-west-1_20261120T1100Z.json.gz"), gz(t, readFile(t, "realdata/aws-cloudtrail-user-guide/digest-file.json")))
+	// AWS Config delivers to the same bucket in shared log archives.
+	write(filepath.Join(config, "111122223333_Config_eu-west-1_ConfigSnapshot_20261120T100000Z_x.json.gz"), gz(t, []byte(`{"fileVersion":"1.0","configurationItems":[]}`)))
 
 	w, err := watch.New()
 	if err != nil {
@@ -259,7 +262,26 @@ func TestSessionFiles(t *testing.T) {
 		t.Errorf("errors %q, want one for the missing path", errs)
 	}
 	st := sess.Stats()
-	if st.Files != 3 || st.SkippedFiles != 1 || st.Records != len(stratus) || st.Findings != len(sources) {
-		t.Errorf("stats %+v: want 3 files (1 skipped), %d records, %d findings", st, len(stratus), len(sources))
+	if st.Files != 4 || st.SkippedFiles != 2 || st.Records != len(stratus) || st.Findings != len(sources) {
+		t.Errorf("stats %+v: want 4 files (2 skipped), %d records, %d findings", st, len(stratus), len(sources))
+	}
+}
+
+func TestSkipKey(t *testing.T) {
+	for key, want := range map[string]string{
+		"AWSLogs/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T1000Z_a.json.gz":            "",
+		"trail/AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/eu-west-1/2026/11/20/x.json.gz":                                          "",
+		"AWSLogs/111122223333/CloudTrail-Insight/eu-west-1/2026/11/20/x.json.gz":                                                     "",
+		"AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2026/11/20/111122223333_CloudTrail-Digest_eu-west-1_t_eu-west-1_x.json.gz": "a CloudTrail digest file",
+		"AWSLogs/o-a1b2c3d4e5/111122223333/Config/eu-west-1/2026/11/20/ConfigHistory/x.json.gz":                                      "delivered by Config, not CloudTrail",
+		"AWSLogs/111122223333/vpcflowlogs/eu-west-1/2026/11/20/x.log.gz":                                                             "delivered by vpcflowlogs, not CloudTrail",
+		"AWSLogs/111122223333/":                       "a folder marker",
+		"exports/2026-11-20/cloudtrail.jsonl.gz":      "",
+		"AWSLogs/111122223333/ConfigWritabilityCheck": "",
+	} {
+		skip, why := watch.SkipKey(key)
+		if skip != (want != "") || why != want {
+			t.Errorf("SkipKey(%q) = %v %q, want %q", key, skip, why, want)
+		}
 	}
 }

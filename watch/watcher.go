@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/guardrails-go/guardrails/evaluate"
@@ -406,12 +407,19 @@ func (s *Session) Read(ctx context.Context, r io.Reader, name string) iter.Seq2[
 
 // Files reads the files and directories at paths (directories recursively,
 // in lexical order; .json, .json.gz, .jsonl and .gz files) and yields
-// their findings and errors.
+// their findings and errors. In directories, files that [SkipKey] rules
+// out by their path (digest files, AWS Config's deliveries to a shared
+// log bucket) are counted as skipped without being read.
 func (s *Session) Files(ctx context.Context, paths ...string) iter.Seq2[*Finding, error] {
 	return func(yield func(*Finding, error) bool) {
-		walkFiles(paths, func(path string, err error) bool {
+		walkFiles(paths, func(path string, err error, walked bool) bool {
 			if err != nil {
 				return yield(nil, &Error{Source: path, Record: -1, Err: err})
+			}
+			if skip, _ := SkipKey(filepath.ToSlash(path)); walked && skip {
+				s.stats.Files++
+				s.stats.SkippedFiles++
+				return true
 			}
 			f, err := os.Open(path)
 			if err != nil {

@@ -349,6 +349,8 @@ func TestEventsWithNothingToDo(t *testing.T) {
 	for _, payload := range []string{
 		`{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-11-20T10:00:00.000Z","Bucket":"trail-logs","RequestId":"R","HostId":"H"}`,
 		string(s3Event(t, digestKey)),
+		string(s3Event(t, "AWSLogs/111122223333/Config/eu-west-1/2026/11/20/ConfigSnapshot/111122223333_Config_eu-west-1_ConfigSnapshot_x.json.gz")),
+		string(s3Event(t, "AWSLogs/111122223333/")),
 	} {
 		if _, err := e.invoke(t, []byte(payload)); err != nil {
 			t.Errorf("%s: %v", payload[:40], err)
