@@ -30,7 +30,7 @@ var _ DescribeFlowLogsAPI = (*ec2.Client)(nil)
 // queried account; the items carry the query's account id. Flow logs of
 // subnets and network interfaces are included, as Config records them too.
 // An API error wraps evaluate.ErrUnknown and the SDK's error.
-func FlowLogResolver(client DescribeFlowLogsAPI) func(ctx context.Context, q evaluate.Query) ([]*evaluate.ConfigurationItem, error) {
+func FlowLogResolver(client DescribeFlowLogsAPI) Resolver {
 	return func(ctx context.Context, q evaluate.Query) ([]*evaluate.ConfigurationItem, error) {
 		if q.ResourceType != resource.FlowLogType {
 			return nil, fmt.Errorf("the flow log resolver answers %s queries, not %s", resource.FlowLogType, q.ResourceType)

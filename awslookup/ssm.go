@@ -33,7 +33,7 @@ var _ DescribeInstanceInformationAPI = (*ssm.Client)(nil)
 // InstanceStatus, so that field is left out rather than invented. The
 // client must belong to the queried account. An API error wraps
 // evaluate.ErrUnknown and the SDK's error.
-func ManagedInstanceResolver(client DescribeInstanceInformationAPI) func(ctx context.Context, q evaluate.Query) ([]*evaluate.ConfigurationItem, error) {
+func ManagedInstanceResolver(client DescribeInstanceInformationAPI) Resolver {
 	return func(ctx context.Context, q evaluate.Query) ([]*evaluate.ConfigurationItem, error) {
 		if q.ResourceType != resource.ManagedInstanceInventoryType {
 			return nil, fmt.Errorf("the managed instance resolver answers %s queries, not %s", resource.ManagedInstanceInventoryType, q.ResourceType)

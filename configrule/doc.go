@@ -65,4 +65,17 @@
 // evaluation with rule, resource, compliance, annotation and duration, one
 // per failure, and a summary per invocation. They never hold credentials,
 // result tokens or configurations.
+//
+// # SSM Automation
+//
+// The package also holds the adapter for remediations: [SSMHandler], made
+// by [NewSSMHandler], is the Lambda an SSM Automation document's
+// aws:invokeLambdaFunction step calls. It runs one remediation of package
+// remediate on the resource AWS Config names (the payload
+// {"remediation", "resourceType", "resourceId", "parameters", "dryRun"}),
+// refuses bad payloads (an unknown remediation, a resource id that does not
+// fit the type, a missing parameter, unknown fields) before any AWS
+// request, plans without writing when dryRun is set, and answers with the
+// actions made or planned. The documents and the matching
+// AWS::Config::RemediationConfiguration come from package remediate/ssmdoc.
 package configrule

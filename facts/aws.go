@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/smithy-go"
 
@@ -59,6 +61,7 @@ type options struct {
 	ec2          EC2API
 	s3control    S3ControlAPI
 	cloudtrail   CloudTrailAPI
+	lambda       LambdaGetFunctionConfigurationAPI
 	region       string
 	pollInterval time.Duration
 	maxWait      time.Duration
@@ -76,6 +79,9 @@ func WithS3Control(c S3ControlAPI) Option { return func(o *options) { o.s3contro
 
 // WithCloudTrail sets the CloudTrail client.
 func WithCloudTrail(c CloudTrailAPI) Option { return func(o *options) { o.cloudtrail = c } }
+
+// WithLambda sets the Lambda client, for the per-function facts.
+func WithLambda(c LambdaGetFunctionConfigurationAPI) Option { return func(o *options) { o.lambda = c } }
 
 // WithCredentialReportWait sets how often to ask whether the credential
 // report is ready (default 2s) and how long to wait for it in all (default
@@ -108,7 +114,8 @@ type factEntry struct {
 
 var _ evaluate.Facts = (*AWS)(nil)
 
-// NewAWS returns a provider of the facts of account accountID, whose
+// NewAWS returns a provider of the facts of account accountID ("" for the
+// account of the credentials, whichever it is), whose
 // clients are made from cfg unless options set them. Regional facts (EBS
 // encryption by default, trails) are read in the region they are asked
 // for, or cfg.Region when none is given.
@@ -128,6 +135,9 @@ func NewAWS(cfg aws.Config, accountID string, opts ...Option) *AWS {
 	}
 	if o.cloudtrail == nil {
 		o.cloudtrail = cloudtrail.NewFromConfig(cfg)
+	}
+	if o.lambda == nil {
+		o.lambda = lambda.NewFromConfig(cfg)
 	}
 	if o.pollInterval <= 0 {
 		o.pollInterval = 2 * time.Second
@@ -152,7 +162,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // are not errors but the fact's error document (see the package
 // documentation).
 func (a *AWS) Fact(ctx context.Context, accountID, region, name string) ([]byte, error) {
-	if accountID != "" && accountID != a.account {
+	if accountID != "" && a.account != "" && accountID != a.account {
 		return nil, fmt.Errorf("%w: fact %s of account %s: this provider reads account %s", evaluate.ErrUnknown, name, accountID, a.account)
 	}
 	fetch, regional, err := a.fetcher(name)
@@ -208,6 +218,10 @@ func (a *AWS) fetcher(name string) (fetchFunc, bool, error) {
 		return a.ebsEncryptionByDefault, true, nil
 	case PublicAccessBlockFile:
 		return a.publicAccessBlock, false, nil
+	}
+	if strings.HasPrefix(name, LambdaFunctionConfigurationPrefix) {
+		fetch := LambdaFunctionConfiguration(a.opts.lambda)
+		return func(ctx context.Context, region string) ([]byte, error) { return fetch(ctx, a.account, region, name) }, true, nil
 	}
 	if prefix, trail, ok := trailFact(name); ok {
 		if prefix == trailStatusPrefix {

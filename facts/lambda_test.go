@@ -258,3 +258,28 @@ func ExampleLambdaFunctionConfiguration() {
 	//     }
 	// }
 }
+
+// TestAWSProviderServesLambdaFacts: the provider routes the per-function
+// facts to the Lambda client, in the region asked, once per function.
+func TestAWSProviderServesLambdaFacts(t *testing.T) {
+	srv := &lambdaServer{answer: func(function string) (int, string, string) {
+		if function == "orders" {
+			return 200, "", ordersConfiguration
+		}
+		return 404, "ResourceNotFoundException", `{"Type":"User","Message":"Function not found"}`
+	}}
+	provider := facts.NewAWS(aws.Config{Region: "us-east-1"}, "", facts.WithLambda(newLambdaClient(t, srv)))
+	for range 2 {
+		got, err := provider.Fact(context.Background(), "111122223333", "eu-west-1", "lambda-get-function-configuration-orders.json")
+		if err != nil || !strings.Contains(string(got), `"FunctionName": "orders"`) {
+			t.Fatalf("fact %s, error %v", got, err)
+		}
+	}
+	if _, err := provider.Fact(context.Background(), "111122223333", "eu-west-1", "lambda-get-function-configuration-gone.json"); !errors.Is(err, evaluate.ErrNotFound) {
+		t.Errorf("a function Lambda does not know: error %v, want ErrNotFound", err)
+	}
+	want := []string{"GET /2015-03-31/functions/orders/configuration eu-west-1/lambda", "GET /2015-03-31/functions/gone/configuration eu-west-1/lambda"}
+	if diff := cmp.Diff(want, srv.requests); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}

@@ -29,10 +29,17 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/guardrails-go/guardrails/awslookup"
 	"github.com/guardrails-go/guardrails/configrule"
+	"github.com/guardrails-go/guardrails/evaluate"
+	"github.com/guardrails-go/guardrails/facts"
 	"github.com/guardrails-go/guardrails/rules"
+	"github.com/guardrails-go/guardrails/rules/resource"
 )
 
 func main() {
@@ -79,6 +86,17 @@ func options(getenv func(string) string, logger *slog.Logger) ([]configrule.Opti
 	}
 	return []configrule.Option{
 		configrule.WithAWSConfig(cfg),
+		// Account facts (credential report, password policy, EBS default
+		// encryption, trail status, Lambda environments) through the APIs.
+		configrule.WithFacts(func(cfg aws.Config) evaluate.Facts { return facts.NewAWS(cfg, "") }),
+		// Flow logs and SSM-managed instances come from their services,
+		// whether or not Config records those types.
+		configrule.WithResolver(resource.FlowLogType, func(cfg aws.Config) awslookup.Resolver {
+			return awslookup.FlowLogResolver(ec2.NewFromConfig(cfg))
+		}),
+		configrule.WithResolver(resource.ManagedInstanceInventoryType, func(cfg aws.Config) awslookup.Resolver {
+			return awslookup.ManagedInstanceResolver(ssm.NewFromConfig(cfg))
+		}),
 		configrule.WithLogger(logger),
 		configrule.WithRuleID(ruleID),
 		configrule.WithCrossAccount(crossAccount),

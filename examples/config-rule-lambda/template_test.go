@@ -110,9 +110,13 @@ func TestTemplateFunctionAndRole(t *testing.T) {
 	collect(tpl.Resources["EarlierEvaluationsPolicy"].Properties["PolicyDocument"].(map[string]any))
 	sort.Strings(actions)
 	wantActions := []string{
+		"cloudtrail:GetEventSelectors", "cloudtrail:GetTrailStatus",
 		"config:BatchGetResourceConfig", "config:DescribeConfigurationRecorders", "config:GetComplianceDetailsByConfigRule",
 		"config:GetResourceConfigHistory", "config:ListDiscoveredResources", "config:PutEvaluations",
-		"logs:CreateLogStream", "logs:PutLogEvents",
+		"ec2:DescribeFlowLogs", "ec2:GetEbsEncryptionByDefault",
+		"iam:GenerateCredentialReport", "iam:GetAccountPasswordPolicy", "iam:GetAccountSummary", "iam:GetCredentialReport",
+		"lambda:GetFunctionConfiguration", "logs:CreateLogStream", "logs:PutLogEvents",
+		"s3:GetAccountPublicAccessBlock", "ssm:DescribeInstanceInformation",
 	}
 	if diff := cmp.Diff(wantActions, actions); diff != "" {
 		t.Errorf("role actions (-want +got):\n%s", diff)

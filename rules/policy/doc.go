@@ -152,6 +152,18 @@
 // account ([PublicAccessBlock.BlocksPublicPolicy]); BlockPublicPolicy only
 // refuses new public policies.
 //
+// # Ports
+//
+// [IPPermission] is the neutral form of a security group rule that Config
+// items, CloudTrail AuthorizeSecurityGroupIngress parameters and templates
+// all map into. [WorldOpen] says which /0 ranges (any /0, including
+// 192.168.1.0/0) reach given TCP or UDP ports: protocol -1 opens every
+// port, while group pairs and prefix lists are never the world.
+// [UnauthorizedPorts] checks world-open TCP and UDP ports against authorized
+// lists. [NetworkACLWorldOpen] applies network ACL entries in rule-number
+// order. [ParsePortList] reads "443,1020-1025" lists, for rule parameters
+// and for the ec2-revoke-world-open-ingress remediation's ports.
+//
 // # Speed
 //
 // A bucket policy is parsed in one pass without intermediate maps;
