@@ -9,10 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"iter"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/guardrails-go/guardrails/internal/jsonscan"
 	"github.com/guardrails-go/guardrails/internal/pipeline"
+	"github.com/guardrails-go/guardrails/internal/walk"
 )
 
 // Source yields configuration items, or errors for the parts it could not
@@ -498,64 +497,13 @@ var candidateExts = []string{".json", ".json.gz", ".gz", ".jsonl", ".yaml", ".ym
 // a format claims them.
 func (rd Reader) Files(paths ...string) Source {
 	return func(yield func(*ConfigurationItem, error) bool) {
-		for _, p := range paths {
-			info, err := os.Stat(p)
+		walk.Files(paths, candidateExts, func(path string, err error, walked bool) bool {
 			if err != nil {
-				if !yield(nil, &Error{Source: p, Err: unwrapPathError(err)}) {
-					return
-				}
-				continue
+				return yield(nil, &Error{Source: path, Err: err})
 			}
-			if !info.IsDir() {
-				if !rd.readFile(p, true, yield) {
-					return
-				}
-				continue
-			}
-			stop := false
-			err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-				if err != nil {
-					if !yield(nil, &Error{Source: path, Err: unwrapPathError(err)}) {
-						stop = true
-						return filepath.SkipAll
-					}
-					return nil
-				}
-				if d.IsDir() || !hasCandidateExt(d.Name()) {
-					return nil
-				}
-				if !rd.readFile(path, false, yield) {
-					stop = true
-					return filepath.SkipAll
-				}
-				return nil
-			})
-			if stop {
-				return
-			}
-			if err != nil && !yield(nil, &Error{Source: p, Err: err}) {
-				return
-			}
-		}
+			return rd.readFile(path, !walked, yield)
+		})
 	}
-}
-
-func hasCandidateExt(name string) bool {
-	name = strings.ToLower(name)
-	for _, ext := range candidateExts {
-		if strings.HasSuffix(name, ext) {
-			return true
-		}
-	}
-	return false
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
 }
 
 // readFile reads one file; explicit says the user named it, so a file no
@@ -564,7 +512,7 @@ func unwrapPathError(err error) error {
 func (rd Reader) readFile(path string, explicit bool, yield func(*ConfigurationItem, error) bool) bool {
 	f, err := os.Open(path)
 	if err != nil {
-		return yield(nil, &Error{Source: path, Err: unwrapPathError(err)})
+		return yield(nil, &Error{Source: path, Err: walk.PathError(err)})
 	}
 	defer f.Close()
 	br, err := decompress(f)

@@ -7,10 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"iter"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -379,66 +376,3 @@ func readRecords(r io.Reader, name string, keep func(*head) bool, st *readStats,
 
 // candidateExts are the file names a directory walk reads.
 var candidateExts = []string{".json", ".json.gz", ".jsonl", ".jsonl.gz", ".gz"}
-
-// walkFiles calls visit for each file at paths, directories read
-// recursively in lexical order; errors finding files are passed as well.
-// walked is true for files found in a directory, false for files named.
-func walkFiles(paths []string, visit func(path string, err error, walked bool) bool) {
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			if !visit(p, unwrapPathError(err), false) {
-				return
-			}
-			continue
-		}
-		if !info.IsDir() {
-			if !visit(p, nil, false) {
-				return
-			}
-			continue
-		}
-		stop := false
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if !visit(path, unwrapPathError(err), true) {
-					stop = true
-					return filepath.SkipAll
-				}
-				return nil
-			}
-			if d.IsDir() || !hasCandidateExt(d.Name()) {
-				return nil
-			}
-			if !visit(path, nil, true) {
-				stop = true
-				return filepath.SkipAll
-			}
-			return nil
-		})
-		if stop {
-			return
-		}
-		if err != nil && !visit(p, err, false) {
-			return
-		}
-	}
-}
-
-func hasCandidateExt(name string) bool {
-	name = strings.ToLower(name)
-	for _, ext := range candidateExts {
-		if strings.HasSuffix(name, ext) {
-			return true
-		}
-	}
-	return false
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
-}

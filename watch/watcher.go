@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/guardrails-go/guardrails/evaluate"
+	"github.com/guardrails-go/guardrails/internal/walk"
 	"github.com/guardrails-go/guardrails/rules"
 )
 
@@ -412,7 +413,7 @@ func (s *Session) Read(ctx context.Context, r io.Reader, name string) iter.Seq2[
 // log bucket) are counted as skipped without being read.
 func (s *Session) Files(ctx context.Context, paths ...string) iter.Seq2[*Finding, error] {
 	return func(yield func(*Finding, error) bool) {
-		walkFiles(paths, func(path string, err error, walked bool) bool {
+		walk.Files(paths, candidateExts, func(path string, err error, walked bool) bool {
 			if err != nil {
 				return yield(nil, &Error{Source: path, Record: -1, Err: err})
 			}
@@ -423,7 +424,7 @@ func (s *Session) Files(ctx context.Context, paths ...string) iter.Seq2[*Finding
 			}
 			f, err := os.Open(path)
 			if err != nil {
-				return yield(nil, &Error{Source: path, Record: -1, Err: unwrapPathError(err)})
+				return yield(nil, &Error{Source: path, Record: -1, Err: err})
 			}
 			defer f.Close()
 			for fd, err := range s.Read(ctx, f, path) {
