@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/guardrails-go/guardrails/internal/jsonreport"
 	"github.com/guardrails-go/guardrails/watch"
 )
 
@@ -21,10 +21,7 @@ type reporter interface {
 }
 
 // reportError is an error as the JSON report lists it.
-type reportError struct {
-	Source  string `json:"source"`
-	Message string `json:"message"`
-}
+type reportError = jsonreport.Error
 
 func toReportError(err error) reportError {
 	var e *watch.Error
@@ -34,84 +31,20 @@ func toReportError(err error) reportError {
 	return reportError{Source: "trail-watch", Message: err.Error()}
 }
 
-// maxErrors bounds the errors a report keeps, so that a directory of broken
-// files does not hold every message in memory.
-const maxErrors = 10000
+// maxErrors bounds the errors a report keeps.
+const maxErrors = jsonreport.MaxErrors
 
 // jsonReporter streams {"findings": [...], "errors": [...], "stats": {...}}:
 // findings are written as they come, so memory stays flat on any input.
-type jsonReporter struct {
-	w       *bufio.Writer
-	buf     bytes.Buffer
-	enc     *json.Encoder
-	n       int
-	errs    []reportError
-	dropped int
-	err     error
-}
+type jsonReporter struct{ w *jsonreport.Writer }
 
 func newJSONReporter(w io.Writer) *jsonReporter {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	r := &jsonReporter{w: bw}
-	r.enc = json.NewEncoder(&r.buf)
-	r.enc.SetEscapeHTML(false)
-	_, r.err = bw.WriteString(`{"findings": [`)
-	return r
+	return &jsonReporter{jsonreport.New(w, "findings", "trail-watch")}
 }
 
-func (r *jsonReporter) finding(f *watch.Finding) {
-	if r.err != nil {
-		return
-	}
-	sep := ",\n  "
-	if r.n == 0 {
-		sep = "\n  "
-	}
-	r.n++
-	r.buf.Reset()
-	if r.err = r.enc.Encode(f); r.err != nil {
-		return
-	}
-	if _, r.err = r.w.WriteString(sep); r.err == nil {
-		_, r.err = r.w.Write(bytes.TrimSuffix(r.buf.Bytes(), []byte("\n")))
-	}
-}
-
-func (r *jsonReporter) error(e reportError) {
-	if len(r.errs) < maxErrors {
-		r.errs = append(r.errs, e)
-	} else {
-		r.dropped++
-	}
-}
-
-func (r *jsonReporter) finish(st watch.Stats) error {
-	if r.err != nil {
-		return r.err
-	}
-	if r.dropped > 0 {
-		r.errs = append(r.errs, reportError{Source: "trail-watch", Message: fmt.Sprintf("%d more errors not listed", r.dropped)})
-	}
-	if r.errs == nil {
-		r.errs = []reportError{}
-	}
-	tail := struct {
-		Errors []reportError `json:"errors"`
-		Stats  watch.Stats   `json:"stats"`
-	}{r.errs, st}
-	b, err := json.MarshalIndent(tail, "", "  ")
-	if err != nil {
-		return err
-	}
-	closing := "],\n"
-	if r.n > 0 {
-		closing = "\n],\n"
-	}
-	if _, err := fmt.Fprintf(r.w, "%s%s\n", closing, b[2:]); err != nil {
-		return err
-	}
-	return r.w.Flush()
-}
+func (r *jsonReporter) finding(f *watch.Finding)    { r.w.Item(f) }
+func (r *jsonReporter) error(e reportError)         { r.w.Error(e) }
+func (r *jsonReporter) finish(st watch.Stats) error { return r.w.Finish(st) }
 
 // textReporter prints each finding as it comes, then errors and counts.
 type textReporter struct {
