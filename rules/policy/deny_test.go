@@ -254,6 +254,18 @@ func TestRestrictedToVPC(t *testing.T) {
 			checkReasonExactly: true,
 		},
 		{
+			reason:             "endpoints given: a VPC exception lets every endpoint of the VPC through",
+			policy:             stmt(`"Effect":"Deny","Principal":"*","Action":"s3:*",` + both + `,"Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-1"}}`),
+			endpoints:          []string{"vpce-1"},
+			want:               VPCRestriction{VPCs: []string{"vpc-1"}, CoversBucket: true, CoversObjects: true, Statements: []int{0}, Reason: "the policy lets requests through the VPC vpc-1, which is not among the allowed VPCs (none given)"},
+			checkReasonExactly: true,
+		},
+		{
+			reason: "no lists given: any endpoint restricts",
+			policy: stmt(`"Effect":"Deny","Principal":"*","Action":"s3:*",` + both + `,"Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-9"}}`),
+			want:   VPCRestriction{Restricted: true, Endpoints: []string{"vpce-9"}, CoversBucket: true, CoversObjects: true, Statements: []int{0}},
+		},
+		{
 			reason: "endpoint and VPC in one statement: either lets a request through",
 			policy: stmt(`"Effect":"Deny","Principal":"*","Action":"s3:*",` + both + `,"Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1","aws:SourceVpc":"vpc-1"}}`),
 			want:   VPCRestriction{Restricted: true, Endpoints: []string{"vpce-1"}, VPCs: []string{"vpc-1"}, CoversBucket: true, CoversObjects: true, Statements: []int{0}},
