@@ -73,7 +73,7 @@ func S3BucketACLProhibited() evaluate.Rule {
 			case len(others) > 0 && ownershipUnknown != "":
 				return evaluate.InsufficientDataf("Bucket %s's ACL grants %s; whether its ownership controls disable ACLs is not known before deployment (%s).", v.Name, joinList(others), ownershipUnknown), nil
 			case len(others) > 0:
-				return evaluate.NonCompliantf("Bucket %s grants access through its ACL (Object Ownership %s): %s.", v.Name, ownershipName(v.S3Bucket), joinList(others)), nil
+				return evaluate.NonCompliantf("Bucket %s grants access through its ACL (%s): %s.", v.Name, ownershipName(v.S3Bucket), joinList(others)), nil
 			case len(maybe) > 0 && owner == "":
 				return evaluate.InsufficientDataf("Bucket %s's ACL grants access to %s, and the item names no owner to tell whether that is the owner.", v.Name, joinList(maybe)), nil
 			case len(maybe) > 0:
@@ -101,11 +101,8 @@ func grantee(g policy.Grantee) string {
 
 // ownershipName is the bucket's Object Ownership for an annotation.
 func ownershipName(b *resource.S3Bucket) string {
-	switch {
-	case b.ObjectOwnership != "":
-		return b.ObjectOwnership
-	case b.OwnershipRecorded:
-		return "not set"
+	if b.ObjectOwnership != "" {
+		return "Object Ownership " + b.ObjectOwnership
 	}
 	return "no ownership controls"
 }

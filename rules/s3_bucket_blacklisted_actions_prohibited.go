@@ -63,7 +63,7 @@ func S3BucketBlacklistedActionsProhibited() evaluate.Rule {
 				}
 			}
 			if len(definite) > 0 {
-				return evaluate.NonCompliantf("The policy of bucket %s %s.", v.Name, v.findingsText(definite)), nil
+				return evaluate.NonCompliantf("The policy of bucket %s allows other accounts blacklisted actions: %s.", v.Name, v.findingsText(definite)), nil
 			}
 			// A statement flagged or not, whose principal or actions are
 			// not known yet, may turn out to allow a blacklisted action to

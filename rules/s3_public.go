@@ -113,7 +113,10 @@ func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExpo
 	// would stop it: stopped by the bucket or by the known account
 	// settings, stopped or not by a bucket setting unknown before
 	// deployment, or waiting on the account's unknown settings.
-	settle := func(class grantClass, how, setting string, bucketStops bool, unknownSetting string, accountStops bool) {
+	settle := func(class grantClass, how, short, setting string, bucketStops bool, unknownSetting string, accountStops bool) {
+		if short == "" {
+			short = how
+		}
 		stopper := ""
 		switch {
 		case bucketStops:
@@ -128,7 +131,7 @@ func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExpo
 			switch {
 			case !d.open && !d.maybe:
 			case stopper != "":
-				d.a.stopped = append(d.a.stopped, fmt.Sprintf("%s, but %s stops it", how, stopper))
+				d.a.stopped = append(d.a.stopped, fmt.Sprintf("%s, but %s stops it", short, stopper))
 			case d.maybe || unknownSetting != "":
 				gap := how
 				if unknownSetting != "" && !d.maybe {
@@ -153,12 +156,16 @@ func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExpo
 	policyStopped := v.bucketBlock.RestrictPublicBuckets
 	switch state {
 	case policyUnknown:
-		settle(grantClass{maybeRead: true, maybeWrite: true}, unknown, "RestrictPublicBuckets", policyStopped, "", acct.settings.RestrictPublicBuckets)
+		settle(grantClass{maybeRead: true, maybeWrite: true}, unknown, "", "RestrictPublicBuckets", policyStopped, "", acct.settings.RestrictPublicBuckets)
 	case policyPresent:
 		for _, g := range v.doc.Public() {
 			u := v.unknownStmts[g.Statement]
 			class := grantClass{read: g.Read, write: g.Write}
 			how := "policy " + v.showName(g.String())
+			short := fmt.Sprintf("policy Statement[%d] grants %s to everyone", g.Statement, strings.Join(g.Actions, ", "))
+			if g.NotAction {
+				short = fmt.Sprintf("policy Statement[%d] grants every action but %s to everyone", g.Statement, strings.Join(g.Actions, ", "))
+			}
 			switch {
 			case u.condition:
 				class = grantClass{maybeRead: true, maybeWrite: true}
@@ -166,7 +173,7 @@ func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExpo
 			case u.action:
 				class.maybeRead, class.maybeWrite = !g.Read, !g.Write
 			}
-			settle(class, how, "RestrictPublicBuckets", policyStopped, restrictUnknown, acct.settings.RestrictPublicBuckets)
+			settle(class, how, short, "RestrictPublicBuckets", policyStopped, restrictUnknown, acct.settings.RestrictPublicBuckets)
 		}
 		// An Allow whose principal is not known before deployment is
 		// public if the principal turns out to be everyone and no
@@ -184,7 +191,7 @@ func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExpo
 			g := probe.Public()[0]
 			how := fmt.Sprintf("policy %s may allow everyone: its principal is not known before deployment", v.statementPath(i))
 			maybeAll := v.unknownStmts[i].action
-			settle(grantClass{maybeRead: g.Read || maybeAll, maybeWrite: g.Write || maybeAll}, how, "RestrictPublicBuckets", policyStopped, "", acct.settings.RestrictPublicBuckets)
+			settle(grantClass{maybeRead: g.Read || maybeAll, maybeWrite: g.Write || maybeAll}, how, "", "RestrictPublicBuckets", policyStopped, "", acct.settings.RestrictPublicBuckets)
 		}
 	}
 
@@ -197,12 +204,12 @@ func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExpo
 	maybe := grantClass{maybeRead: true, maybeWrite: true}
 	switch {
 	case v.ACL == nil && ci.UnknownAt(s3ACLPath) != "":
-		settle(maybe, "its ACL is not known before deployment", "IgnorePublicAcls", aclStopped, "", acct.settings.IgnorePublicAcls)
+		settle(maybe, "its ACL is not known before deployment", "", "IgnorePublicAcls", aclStopped, "", acct.settings.IgnorePublicAcls)
 	case v.ACL == nil:
-		settle(maybe, "Config recorded no AccessControlList for it", "IgnorePublicAcls", aclStopped, "", acct.settings.IgnorePublicAcls)
+		settle(maybe, "Config recorded no AccessControlList for it", "", "IgnorePublicAcls", aclStopped, "", acct.settings.IgnorePublicAcls)
 	case v.aclErr != nil:
 		if u := unknownUnder(ci, s3ACLPath); u != "" {
-			settle(maybe, fmt.Sprintf("its ACL holds values not known before deployment (%s)", u), "IgnorePublicAcls", aclStopped, "", acct.settings.IgnorePublicAcls)
+			settle(maybe, fmt.Sprintf("its ACL holds values not known before deployment (%s)", u), "", "IgnorePublicAcls", aclStopped, "", acct.settings.IgnorePublicAcls)
 			break
 		}
 		return nil, v.aclErr
@@ -214,7 +221,7 @@ func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExpo
 				class = grantClass{maybeRead: class.read, maybeWrite: class.write}
 				how += fmt.Sprintf(", unless the ownership controls disable ACLs (%s, not known before deployment)", ownershipUnknown)
 			}
-			settle(class, how, "IgnorePublicAcls", aclStopped, ignoreUnknown, acct.settings.IgnorePublicAcls)
+			settle(class, how, "", "IgnorePublicAcls", aclStopped, ignoreUnknown, acct.settings.IgnorePublicAcls)
 		}
 	}
 	return e, nil

@@ -243,7 +243,7 @@ func (d *Document) DeniesInsecureTransport(bucket string) (TransportCheck, error
 	}
 	switch {
 	case res.Enforced:
-		res.Reason = fmt.Sprintf("%s denies every S3 action to every principal on %s and %s when aws:SecureTransport is false", labels(d, cov.statements), t.bucketARN, t.objects)
+		res.Reason = fmt.Sprintf("%s %s every S3 action to every principal on %s and %s when aws:SecureTransport is false", labels(d, cov.statements), denyVerb(cov.statements), t.bucketARN, t.objects)
 	case candidates == 0:
 		res.Reason = "no Deny statement with the condition aws:SecureTransport false"
 		if allowTrue >= 0 {
@@ -266,6 +266,14 @@ func labels(d *Document, idx []int) string {
 		parts[k] = statementLabel(i, d.Statements[i].Sid)
 	}
 	return strings.Join(parts, " and ")
+}
+
+// denyVerb agrees with the statements labels names.
+func denyVerb(idx []int) string {
+	if len(idx) > 1 {
+		return "deny"
+	}
+	return "denies"
 }
 
 // hasSecureTransport reports whether a condition of the statement tests
@@ -378,7 +386,7 @@ func (d *Document) RestrictedToVPC(bucket string, allowedEndpoints, allowedVPCs 
 	if len(res.VPCs) > 0 {
 		via = append(via, "VPCs "+strings.Join(res.VPCs, ", "))
 	}
-	res.Reason = fmt.Sprintf("%s denies every S3 action on %s and %s to requests not coming through %s", labels(d, cov.statements), t.bucketARN, t.objects, strings.Join(via, " or "))
+	res.Reason = fmt.Sprintf("%s %s every S3 action on %s and %s to requests not coming through %s", labels(d, cov.statements), denyVerb(cov.statements), t.bucketARN, t.objects, strings.Join(via, " or "))
 	return res, nil
 }
 

@@ -78,7 +78,8 @@ func TestDeniesInsecureTransport(t *testing.T) {
 			policy: `{"Statement":[
 				{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b","Condition":{"Bool":{"aws:SecureTransport":"false"}}},
 				{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`,
-			want: TransportCheck{Enforced: true, CoversBucket: true, CoversObjects: true, Statements: []int{0, 1}},
+			want: TransportCheck{Enforced: true, CoversBucket: true, CoversObjects: true, Statements: []int{0, 1},
+				Reason: "Statement[0] and Statement[1] deny every S3 action to every principal on arn:aws:s3:::b and arn:aws:s3:::b/* when aws:SecureTransport is false"},
 		},
 		{
 			reason: "NotResource listing another bucket covers this one",

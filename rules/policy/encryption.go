@@ -62,7 +62,7 @@ func (d *Document) DeniesUnencryptedUploads(bucket string) (UploadEncryptionChec
 	res := UploadEncryptionCheck{Enforced: cov.objects, Statements: cov.statements}
 	switch {
 	case res.Enforced:
-		res.Reason = fmt.Sprintf("%s denies s3:PutObject to every principal on %s when the request does not ask for server-side encryption", labels(d, cov.statements), t.objects)
+		res.Reason = fmt.Sprintf("%s %s s3:PutObject to every principal on %s when the request does not ask for server-side encryption", labels(d, cov.statements), denyVerb(cov.statements), t.objects)
 	case candidates == 0:
 		res.Reason = "no Deny statement with a condition on " + sseHeaderKey
 	case len(cov.statements) == 0:
