@@ -170,8 +170,10 @@ func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExpo
 			case u.condition:
 				class = grantClass{maybeRead: true, maybeWrite: true}
 				how = fmt.Sprintf("policy %s may allow everyone: its conditions are not known before deployment", v.statementPath(g.Statement))
-			case u.action:
-				class.maybeRead, class.maybeWrite = !g.Read, !g.Write
+			case u.action && (!g.Read || !g.Write):
+				maybe := grantClass{maybeRead: !g.Read, maybeWrite: !g.Write}
+				settle(maybe, fmt.Sprintf("policy %s allows everyone actions not known before deployment", v.statementPath(g.Statement)), short,
+					"RestrictPublicBuckets", policyStopped, restrictUnknown, acct.settings.RestrictPublicBuckets)
 			}
 			settle(class, how, short, "RestrictPublicBuckets", policyStopped, restrictUnknown, acct.settings.RestrictPublicBuckets)
 		}
@@ -198,6 +200,13 @@ func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExpo
 	// The ACL.
 	ownershipUnknown := unknownUnder(ci, s3OwnershipPath, ".bucketName")
 	if v.ACLsDisabled() && ownershipUnknown == "" {
+		// The ACL grants nothing; say so of any public grant it holds.
+		if v.acl != nil {
+			for _, g := range v.acl.PublicGrants() {
+				settle(aclGrantClass(g.Permission), fmt.Sprintf("ACL grants %s to %s", g.Permission, path.Base(g.Grantee.URI)), "",
+					"Object Ownership BucketOwnerEnforced", true, "", false)
+			}
+		}
 		return e, nil
 	}
 	aclStopped := v.bucketBlock.IgnorePublicAcls
