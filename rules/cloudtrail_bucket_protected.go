@@ -100,4 +100,3 @@ func CloudtrailBucketProtected() evaluate.Rule {
 		}), nil
 	})
 }
-

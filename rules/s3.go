@@ -72,6 +72,9 @@ type s3View struct {
 	aclErr       error
 	// bucketBlock is the bucket's own Block Public Access settings.
 	bucketBlock policy.PublicAccessBlock
+	// exposure is what the bucket lets everyone do, once decided for the
+	// input (the public read and write rules both ask).
+	exposure *bucketExposure
 }
 
 // stmtUnknowns says which parts of a statement are not known before

@@ -81,4 +81,3 @@ func publicAccessRule(write bool) evaluate.Rule {
 		}), nil
 	})
 }
-

@@ -97,8 +97,20 @@ type grantClass struct {
 	maybeRead, maybeWrite bool
 }
 
-// exposureOf decides what the bucket lets everyone do.
+// exposureOf decides what the bucket lets everyone do, once per view.
 func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExposure, error) {
+	if v.exposure != nil {
+		return v.exposure, nil
+	}
+	e, err := decideExposure(ctx, in, v)
+	if err != nil {
+		return nil, err
+	}
+	v.exposure = e
+	return e, nil
+}
+
+func decideExposure(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExposure, error) {
 	e := &bucketExposure{account: v.AccountID}
 	acct, err := readAccountBlock(ctx, in, v.AccountID)
 	if err != nil {
