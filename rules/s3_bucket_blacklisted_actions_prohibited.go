@@ -15,6 +15,11 @@ import (
 // managed rule documents, only the Principal element is considered, not
 // conditions. A bucket without a policy is COMPLIANT; an item that names
 // no account cannot tell inside from outside and is INSUFFICIENT_DATA.
+//
+// The managed rule has no default for blacklistedActionPattern (it cannot
+// be created without one); here it defaults to the list Security Hub's
+// S3.6 passes, s3BlacklistDefault, so that the rule runs in a scan of the
+// whole catalog. A given value behaves as the managed rule's.
 func S3BucketBlacklistedActionsProhibited() evaluate.Rule {
 	return evaluate.NewRule(evaluate.Metadata{
 		ID:            "s3-bucket-blacklisted-actions-prohibited",
@@ -23,8 +28,8 @@ func S3BucketBlacklistedActionsProhibited() evaluate.Rule {
 		ResourceTypes: []string{resource.S3BucketType},
 		Trigger:       []evaluate.Trigger{evaluate.OnChange},
 		Parameters: []evaluate.Parameter{{
-			Name: "blacklistedActionPattern", Type: evaluate.CSV, Required: true,
-			Description: "Comma-separated action patterns other accounts must not be allowed, such as s3:GetBucket*,s3:DeleteObject.",
+			Name: "blacklistedActionPattern", Type: evaluate.CSV, Default: s3BlacklistDefault,
+			Description: "Comma-separated action patterns other accounts must not be allowed, such as s3:GetBucket*,s3:DeleteObject; by default Security Hub S3.6's list.",
 		}},
 		Severity:    evaluate.High,
 		ManagedRule: "S3_BUCKET_BLACKLISTED_ACTIONS_PROHIBITED",
@@ -80,3 +85,8 @@ func S3BucketBlacklistedActionsProhibited() evaluate.Rule {
 		}), nil
 	})
 }
+
+// s3BlacklistDefault is the blacklistedActionPattern Security Hub's control
+// S3.6 uses: the actions that hand control of a bucket to whoever holds
+// them.
+const s3BlacklistDefault = "s3:DeleteBucketPolicy,s3:PutBucketAcl,s3:PutBucketPolicy,s3:PutEncryptionConfiguration,s3:PutObjectAcl"

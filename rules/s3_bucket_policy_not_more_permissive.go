@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -19,6 +20,9 @@ import (
 // alone does not say which principals are inside the owner's account,
 // every Allow statement is compared, the safer reading. A controlPolicy
 // that is not a policy is a parameter error, as for the managed rule.
+// The managed rule cannot be created without controlPolicy; here, so that
+// the rule can run in a scan of the whole catalog, it may be left out, and
+// then every bucket with a policy is INSUFFICIENT_DATA, asking for it.
 func S3BucketPolicyNotMorePermissive() evaluate.Rule {
 	return evaluate.NewRule(evaluate.Metadata{
 		ID:            "s3-bucket-policy-not-more-permissive",
@@ -27,14 +31,26 @@ func S3BucketPolicyNotMorePermissive() evaluate.Rule {
 		ResourceTypes: []string{resource.S3BucketType},
 		Trigger:       []evaluate.Trigger{evaluate.OnChange},
 		Parameters: []evaluate.Parameter{{
-			Name: "controlPolicy", Type: evaluate.String, Required: true,
-			Description: "A bucket policy (JSON, up to 1024 characters) that bounds the permissions of bucket policies.",
+			Name: "controlPolicy", Type: evaluate.String,
+			Description: "A bucket policy (JSON, up to 1024 characters) that bounds the permissions of bucket policies; the rule cannot judge a policy without it.",
 		}},
 		Severity:    evaluate.Medium,
 		ManagedRule: "S3_BUCKET_POLICY_NOT_MORE_PERMISSIVE",
 		URL:         "https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy-not-more-permissive.html",
 	}, func(p evaluate.Params) (evaluate.Evaluator, error) {
 		raw := p.String("controlPolicy")
+		if raw == "" {
+			return evaluate.EvaluatorFunc(func(_ context.Context, in *evaluate.Input) (evaluate.Result, error) {
+				v, err := s3ViewOf(in)
+				if err != nil {
+					return evaluate.Result{}, err
+				}
+				if state, _, err := v.policyStatus(); err == nil && state == policyAbsent {
+					return evaluate.Compliantf("Bucket %s has no bucket policy.", v.Name), nil
+				}
+				return evaluate.InsufficientDataf("No controlPolicy given: the rule needs the control policy to compare the policy of bucket %s with.", v.Name), nil
+			}), nil
+		}
 		control, err := policy.Parse([]byte(raw))
 		if err != nil {
 			if errors.Is(err, policy.ErrNoDocument) {

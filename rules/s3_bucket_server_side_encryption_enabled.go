@@ -15,10 +15,12 @@ import (
 // the managed rule accepts ([policy.Document.DeniesUnencryptedUploads]
 // says which policies count).
 //
-// The managed rule's page leaves open a bucket whose item records no
-// BucketPolicy at all: without default encryption that is
-// INSUFFICIENT_DATA here, since the policy might refuse unencrypted
-// uploads.
+// Default encryption is the requirement and the policy the exception that
+// must be shown: a bucket without default encryption whose item records no
+// BucketPolicy at all (Config always records one, so such items are made
+// by other tools) is NON_COMPLIANT, the safer outcome where the managed
+// rule's page is silent. A policy that an item built from a template marks
+// as known only after deployment is INSUFFICIENT_DATA.
 func S3BucketServerSideEncryptionEnabled() evaluate.Rule {
 	return evaluate.NewRule(evaluate.Metadata{
 		ID:            "s3-bucket-server-side-encryption-enabled",
@@ -48,7 +50,10 @@ func S3BucketServerSideEncryptionEnabled() evaluate.Rule {
 			if err != nil {
 				return evaluate.Result{}, err
 			}
-			why := "no bucket policy refuses unencrypted uploads either"
+			if state == policyUnknown && v.item.UnknownUnder(s3PolicyPath) == "" {
+				state = policyAbsent // not recorded: nothing shows the exception
+			}
+			why := ""
 			unknownDeny := ""
 			if state == policyPresent {
 				check, err := v.doc.DeniesUnencryptedUploads(v.bucketARN())
@@ -58,7 +63,7 @@ func S3BucketServerSideEncryptionEnabled() evaluate.Rule {
 				if check.Enforced {
 					return evaluate.Compliantf("Bucket %s has no default encryption, but its policy refuses unencrypted uploads: %s.", v.Name, v.showName(check.Reason)), nil
 				}
-				why = "its policy does not refuse unencrypted uploads: " + v.showName(check.Reason)
+				why = ", and its policy does not refuse unencrypted uploads: " + v.showName(check.Reason)
 				unknownDeny = v.anyUnknownStatement(policy.Deny, stmtUnknowns.any)
 			}
 			switch u := unknownUnder(in.Item, s3EncryptionPath, ".kmsMasterKeyID", ".bucketKeyEnabled"); {
@@ -69,7 +74,7 @@ func S3BucketServerSideEncryptionEnabled() evaluate.Rule {
 			case unknownDeny != "":
 				return evaluate.InsufficientDataf("Bucket %s has no default encryption, and its policy's %s is not known before deployment.", v.Name, unknownDeny), nil
 			}
-			return evaluate.NonCompliantf("Bucket %s has no default encryption, and %s.", v.Name, why), nil
+			return evaluate.NonCompliantf("Bucket %s has no default encryption%s.", v.Name, why), nil
 		}), nil
 	})
 }
