@@ -118,12 +118,14 @@ func judgeBlockedPolicies(in *evaluate.Input, blocked map[string]bool, exception
 	unknownARN := ""
 	for i, pol := range id.policies.Managed {
 		key, ok := policyARNKey(pol.ARN)
-		if u := in.Item.UnknownUnder(fmt.Sprintf("%s[%d].policyArn", listPath, i)); u != "" && !ok {
-			// Unknown beyond the partition, which does not matter.
-			if unknownARN == "" {
-				unknownARN = u
+		if !ok && len(in.Item.Unknown) > 0 {
+			// An ARN unknown but for its partition is still decided.
+			if u := in.Item.UnknownUnder(fmt.Sprintf("%s[%d].policyArn", listPath, i)); u != "" {
+				if unknownARN == "" {
+					unknownARN = u
+				}
+				continue
 			}
-			continue
 		}
 		if ok && blocked[key] && !slices.Contains(found, pol.ARN) {
 			found = append(found, pol.ARN)
