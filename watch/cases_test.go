@@ -355,21 +355,37 @@ func TestCatalogCoverage(t *testing.T) {
 	}
 }
 
-// The rule ids the detections name should exist in the catalog. While the
-// rule families are merged one by one, this lists the ones missing; the
-// lead makes it strict once all are in.
+// pendingRuleIDs are rule ids the detections name whose rules are being
+// added to the catalog on another branch (the S3 family's public access,
+// TLS and logging rules). They are the only ids allowed to be missing;
+// drop each from this list once its rule is in the catalog.
+var pendingRuleIDs = []string{
+	"s3-bucket-public-read-prohibited",
+	"s3-bucket-public-write-prohibited",
+	"s3-bucket-ssl-requests-only",
+	"s3-bucket-level-public-access-prohibited",
+	"s3-account-level-public-access-blocks-periodic",
+	"s3-bucket-logging-enabled",
+}
+
+// The rule ids the detections name exist in the catalog, but for the
+// pending ones.
 func TestDetectionRulesInCatalog(t *testing.T) {
-	var missing []string
+	var arrived []string
 	for _, d := range Detections() {
 		for _, r := range d.Rules {
-			if _, ok := rules.ByID(r); !ok && !slices.Contains(missing, r) {
-				missing = append(missing, r)
+			_, ok := rules.ByID(r)
+			switch {
+			case !ok && !slices.Contains(pendingRuleIDs, r):
+				t.Errorf("%s: rule %s is not in the catalog", d.ID, r)
+			case ok && slices.Contains(pendingRuleIDs, r) && !slices.Contains(arrived, r):
+				arrived = append(arrived, r)
 			}
 		}
 	}
-	sort.Strings(missing)
-	if len(missing) > 0 {
-		t.Logf("rule ids named by detections but not in the catalog yet (%d): %s", len(missing), strings.Join(missing, ", "))
+	if len(arrived) > 0 {
+		sort.Strings(arrived)
+		t.Logf("pending rule ids now in the catalog, to drop from pendingRuleIDs: %s", strings.Join(arrived, ", "))
 	}
 }
 
