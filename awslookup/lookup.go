@@ -103,6 +103,28 @@ type Lookup struct {
 
 	mu    sync.RWMutex
 	known map[resourceKey]*evaluate.ConfigurationItem // items read by listings
+
+	computed sync.Map // evaluate.Memo values: key → memoValue
+}
+
+type memoValue struct {
+	v   any
+	err error
+}
+
+var _ evaluate.Memo = (*Lookup)(nil)
+
+// Memo keeps values rules compute from what the lookup returned (decoded
+// related items, indexes) for the lookup's life, one invocation.
+func (l *Lookup) Memo(key any, compute func() (any, error)) (any, error) {
+	if v, ok := l.computed.Load(key); ok {
+		m := v.(memoValue)
+		return m.v, m.err
+	}
+	v, err := compute()
+	got, _ := l.computed.LoadOrStore(key, memoValue{v, err})
+	m := got.(memoValue)
+	return m.v, m.err
 }
 
 type resourceKey struct{ resourceType, resourceID string }

@@ -369,13 +369,59 @@ func firstFrames(stack []byte, lines int) string {
 // source's size. When the engine has no lookup of its own and some rule
 // uses lookups, Scan ranges over src twice: first to keep the items those
 // rules look up, then to evaluate.
-func (e *Engine) Scan(ctx context.Context, src Source) iter.Seq2[Evaluation, error] {
+func (e *Engine) Scan(ctx context.Context, src Source, opts ...ScanOption) iter.Seq2[Evaluation, error] {
+	var so scanOptions
+	for _, o := range opts {
+		o(&so)
+	}
+	prescan := src
+	if so.prescan != nil {
+		prescan = so.prescan
+	}
+	return e.scan(ctx, src, prescan)
+}
+
+// ScanOption configures one scan.
+type ScanOption func(*scanOptions)
+
+type scanOptions struct{ prescan Source }
+
+// WithPrescan gives the first pass of a scan (when rules use lookups) a
+// cheaper source than the one evaluated: one that yields at least the
+// items of the types [Engine.LookupTypes] names, such as a [Reader] with
+// Types set over the same files.
+func WithPrescan(src Source) ScanOption {
+	return func(o *scanOptions) { o.prescan = src }
+}
+
+// ScanFiles is Scan over rd.Files(paths...), whose first pass, when rules
+// use lookups, skips the items of other types before decoding them.
+func (e *Engine) ScanFiles(ctx context.Context, rd Reader, paths ...string) iter.Seq2[Evaluation, error] {
+	keep := rd
+	keep.Types = e.LookupTypes()
+	return e.Scan(ctx, rd.Files(paths...), WithPrescan(keep.Files(paths...)))
+}
+
+// LookupTypes returns the resource types the engine's rules look up, whose
+// items a scan keeps.
+func (e *Engine) LookupTypes() []string {
+	out := make([]string, 0, len(e.lookupTypes))
+	for t := range e.lookupTypes {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// scan evaluates src; prescan yields (at least) the items of the lookup
+// types, for the inventory.
+func (e *Engine) scan(ctx context.Context, src, prescan Source) iter.Seq2[Evaluation, error] {
 	return func(yield func(Evaluation, error) bool) {
 		lookup := e.opts.lookup
 		if lookup == nil {
 			inv := NewInventory(e.opts.facts)
 			if len(e.lookupTypes) > 0 {
-				for ci, err := range src {
+				for ci, err := range prescan {
 					if ctx.Err() != nil {
 						break
 					}

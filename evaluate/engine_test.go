@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -315,5 +317,92 @@ func TestEvaluationFields(t *testing.T) {
 	}
 	if !ev.OrderingTimestamp.Equal(ci.CaptureTime) || ev.AccountID != "111122223333" || ev.Location != ci.Location {
 		t.Errorf("evaluation %+v: want the capture time, account and location of the item", ev)
+	}
+}
+
+func TestMemoizeOncePerLookup(t *testing.T) {
+	type key struct{ n int }
+	calls := 0
+	compute := func() (int, error) { calls++; return 42, nil }
+	in := &Input{Lookup: NewInventory(nil)}
+	for range 3 {
+		if v, err := Memoize(in, key{1}, compute); v != 42 || err != nil {
+			t.Fatalf("Memoize = %d, %v", v, err)
+		}
+	}
+	if calls != 1 {
+		t.Errorf("computed %d times through an Inventory, want 1", calls)
+	}
+	// A lookup that keeps nothing computes every time.
+	calls = 0
+	in = &Input{Lookup: plainLookup{}}
+	Memoize(in, key{1}, compute)
+	Memoize(in, key{1}, compute)
+	if calls != 2 {
+		t.Errorf("computed %d times without a Memo, want 2", calls)
+	}
+	// Related decodes a looked-up item once per inventory.
+	var decodes atomic.Int64
+	model := NewModel("AWS::S3::Bucket", func(ci *ConfigurationItem) (string, error) { decodes.Add(1); return ci.ResourceID, nil })
+	in = &Input{Lookup: NewInventory(nil)}
+	b := bucketItem("b")
+	for range 5 {
+		if got, _ := model.Related(in, b); got != "b" {
+			t.Fatalf("Related = %q", got)
+		}
+	}
+	if decodes.Load() != 1 {
+		t.Errorf("%d decodes, want 1", decodes.Load())
+	}
+}
+
+type plainLookup struct{}
+
+func (plainLookup) Resource(context.Context, string, string) (*ConfigurationItem, error) {
+	return nil, ErrUnknown
+}
+func (plainLookup) Resources(context.Context, Query) ([]*ConfigurationItem, error) {
+	return nil, ErrUnknown
+}
+func (plainLookup) Fact(context.Context, string, string, string) ([]byte, error) {
+	return nil, ErrUnknown
+}
+
+// TestScanFilesLookups: ScanFiles' first pass keeps only lookup types, and
+// the rules still see them.
+func TestScanFilesLookups(t *testing.T) {
+	counts := NewRule(Metadata{
+		ID: "vpc-sees-trails", ResourceTypes: []string{"AWS::EC2::VPC"}, Trigger: []Trigger{OnChange}, Severity: Low,
+		Lookups: []string{"AWS::CloudTrail::Trail"},
+	}, func(Params) (Evaluator, error) {
+		return EvaluatorFunc(func(ctx context.Context, in *Input) (Result, error) {
+			ts, err := in.Lookup.Resources(ctx, Query{ResourceType: "AWS::CloudTrail::Trail", AccountID: in.Item.AccountID})
+			if err != nil {
+				return Result{}, err
+			}
+			return Compliantf("%d trails", len(ts)), nil
+		}), nil
+	})
+	item := func(rtype, id string) string {
+		return strings.NewReplacer(`"AWS::S3::Bucket"`, `"`+rtype+`"`).Replace(bucketJSON(id))
+	}
+	dir := t.TempDir()
+	snap := `{"configurationItems":[` + item("AWS::EC2::VPC", "vpc-1") + `,` + item("AWS::CloudTrail::Trail", "t1") + `,` + item("AWS::S3::Bucket", "b") + `]}`
+	if err := os.WriteFile(filepath.Join(dir, "s.json"), []byte(snap), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, _ := NewEngine([]Rule{counts})
+	if diff := cmp.Diff([]string{"AWS::CloudTrail::Trail"}, e.LookupTypes()); diff != "" {
+		t.Errorf("lookup types (-want +got):\n%s", diff)
+	}
+	var got []string
+	for ev, err := range e.ScanFiles(context.Background(), Reader{}, dir) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ev.ResourceID+": "+ev.Annotation)
+	}
+	if diff := cmp.Diff([]string{"vpc-1: 1 trails"}, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -53,3 +53,29 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFastDecode checks the reflection-free decoder against encoding/json:
+// whatever it accepts, encoding/json decodes to the same item.
+func FuzzFastDecode(f *testing.F) {
+	for _, name := range []string{"notification-s3-bucket.json", "api-s3-bucket.json", "api-history-security-group.json"} {
+		f.Add(readTestdata(f, name))
+	}
+	f.Add([]byte(bucketJSON("b")))
+	f.Add([]byte(`{"resourceType":"A::B::C","tags":{"a":null},"relationships":[{"relationshipName":"r","resourceName":null}],"configurationStateId":12,"configurationItemCaptureTime":1569605832.673,"configuration":"{\"a\":[1,{\"b\":\"\\\"\"}]}","supplementaryConfiguration":{"X":"\"{\\\"y\\\":2}\"","Y":true}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, ok := fastDecodeItem(data)
+		if !ok {
+			return
+		}
+		slow, err := slowDecodeItem(data)
+		if err != nil {
+			if json.Valid(data) {
+				t.Fatalf("fast path accepted %s, encoding/json refused it: %v", data, err)
+			}
+			return // the fast path does not validate configuration literals
+		}
+		if diff := cmp.Diff(slow, fast, cmpopts.EquateApproxTime(0), cmp.Comparer(func(a, b json.RawMessage) bool { return string(a) == string(b) })); diff != "" {
+			t.Fatalf("%s: (-encoding/json +fast):\n%s", data, diff)
+		}
+	})
+}

@@ -239,6 +239,14 @@ func DecodeItem(data []byte) (*ConfigurationItem, error) {
 var wireItems = sync.Pool{New: func() any { return new(wireItem) }}
 
 func decodeItem(data []byte) (*ConfigurationItem, error) {
+	if ci, ok := fastDecodeItem(data); ok {
+		return ci, nil
+	}
+	return slowDecodeItem(data)
+}
+
+// slowDecodeItem decodes with encoding/json, whose errors name the field.
+func slowDecodeItem(data []byte) (*ConfigurationItem, error) {
 	w := wireItems.Get().(*wireItem)
 	defer func() {
 		*w = wireItem{} // the item keeps the maps; the struct is reused

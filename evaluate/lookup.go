@@ -128,14 +128,39 @@ func (noFacts) Fact(_ context.Context, accountID, _, name string) ([]byte, error
 // has been added there: Resources answers ErrUnknown for types it never saw,
 // since an absent type may just not be recorded.
 type Inventory struct {
-	mu     sync.RWMutex
-	items  map[resourceKey]*ConfigurationItem
-	byType map[string][]resourceKey
-	seen   map[[2]string]bool // account, type
-	facts  Facts
+	mu      sync.RWMutex
+	items   map[resourceKey]*ConfigurationItem
+	byType  map[string][]resourceKey
+	byScope map[scopeKey][]resourceKey // type, account and region
+	seen    map[[2]string]bool         // account, type
+	facts   Facts
+	memo    sync.Map // key → memoValue
 }
 
 type resourceKey struct{ resourceType, resourceID string }
+
+type scopeKey struct{ resourceType, account, region string }
+
+type memoValue struct {
+	v   any
+	err error
+}
+
+var _ Memo = (*Inventory)(nil)
+
+// Memo keeps one computed value per key for the inventory's life, so that
+// a related item (a flow log, a trail's bucket) is decoded once in a scan.
+// Concurrent first calls may compute twice; one result is kept.
+func (inv *Inventory) Memo(key any, compute func() (any, error)) (any, error) {
+	if v, ok := inv.memo.Load(key); ok {
+		m := v.(memoValue)
+		return m.v, m.err
+	}
+	v, err := compute()
+	got, _ := inv.memo.LoadOrStore(key, memoValue{v, err})
+	m := got.(memoValue)
+	return m.v, m.err
+}
 
 // NewInventory returns an empty inventory whose facts come from facts (nil
 // for none).
@@ -144,10 +169,11 @@ func NewInventory(facts Facts) *Inventory {
 		facts = noFacts{}
 	}
 	return &Inventory{
-		items:  make(map[resourceKey]*ConfigurationItem),
-		byType: make(map[string][]resourceKey),
-		seen:   make(map[[2]string]bool),
-		facts:  facts,
+		items:   make(map[resourceKey]*ConfigurationItem),
+		byType:  make(map[string][]resourceKey),
+		byScope: make(map[scopeKey][]resourceKey),
+		seen:    make(map[[2]string]bool),
+		facts:   facts,
 	}
 }
 
@@ -163,6 +189,8 @@ func (inv *Inventory) Add(ci *ConfigurationItem) {
 	old, ok := inv.items[k]
 	if !ok {
 		inv.byType[ci.ResourceType] = append(inv.byType[ci.ResourceType], k)
+		sk := scopeKey{ci.ResourceType, ci.AccountID, ci.Region}
+		inv.byScope[sk] = append(inv.byScope[sk], k)
 	} else if old.CaptureTime.After(ci.CaptureTime) {
 		return
 	}
@@ -201,8 +229,12 @@ func (inv *Inventory) Resources(_ context.Context, q Query) ([]*ConfigurationIte
 		}
 		return []*ConfigurationItem{ci}, nil
 	}
+	keys := inv.byType[q.ResourceType]
+	if q.AccountID != "" && q.Region != "" {
+		keys = inv.byScope[scopeKey{q.ResourceType, q.AccountID, q.Region}]
+	}
 	var out []*ConfigurationItem
-	for _, k := range inv.byType[q.ResourceType] {
+	for _, k := range keys {
 		ci := inv.items[k]
 		if ci.Status.Deleted() || !q.Matches(ci) {
 			continue

@@ -157,7 +157,43 @@ func (m *Model[T]) Of(in *Input) (T, error) {
 	return v, err
 }
 
-// Decode decodes an item without caching, for items found through Lookup.
+// Related decodes an item found through in.Lookup. When the lookup keeps
+// computed values ([Memo], as an Inventory does), each related item is
+// decoded once for all the items that look it up, not once per look.
+func (m *Model[T]) Related(in *Input, ci *ConfigurationItem) (T, error) {
+	if ci == nil {
+		return m.Decode(ci)
+	}
+	return Memoize(in, relatedKey{m, ci}, func() (T, error) { return m.Decode(ci) })
+}
+
+type relatedKey struct {
+	model any
+	ci    *ConfigurationItem
+}
+
+// Memo is implemented by lookups that keep values computed from what they
+// return (decoded views, indexes), for as long as the lookup lives: a scan,
+// or one Lambda invocation.
+type Memo interface {
+	// Memo returns the value compute gave for key, calling it on first use.
+	Memo(key any, compute func() (any, error)) (any, error)
+}
+
+// Memoize returns compute's value for key, computed once per lookup when
+// in.Lookup is a [Memo] and on every call otherwise. Keys are compared with
+// ==; use a key type of your own package so that keys never collide.
+func Memoize[T any](in *Input, key any, compute func() (T, error)) (T, error) {
+	m, ok := in.Lookup.(Memo)
+	if !ok {
+		return compute()
+	}
+	v, err := m.Memo(key, func() (any, error) { return compute() })
+	t, _ := v.(T)
+	return t, err
+}
+
+// Decode decodes an item without caching.
 func (m *Model[T]) Decode(ci *ConfigurationItem) (T, error) {
 	var zero T
 	if ci == nil {

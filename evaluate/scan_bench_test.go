@@ -128,7 +128,7 @@ func BenchmarkScan(b *testing.B) {
 	evals := 0
 	for b.Loop() {
 		evals = 0
-		for _, err := range engine.Scan(context.Background(), evaluate.Files(path)) {
+		for _, err := range engine.ScanFiles(context.Background(), evaluate.Reader{}, path) {
 			if err != nil {
 				b.Fatal(err)
 			}

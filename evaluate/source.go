@@ -9,10 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"iter"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -21,6 +19,7 @@ import (
 
 	"github.com/guardrails-go/guardrails/internal/jsonscan"
 	"github.com/guardrails-go/guardrails/internal/pipeline"
+	"github.com/guardrails-go/guardrails/internal/walk"
 )
 
 // Source yields configuration items, or errors for the parts it could not
@@ -143,7 +142,7 @@ func (configData) Read(r io.Reader, name string) Source {
 			return
 		}
 		used = true
-		readConfig(r, name, yield)
+		readConfig(r, name, nil, yield)
 	}
 }
 
@@ -155,7 +154,7 @@ func Read(r io.Reader, name string) Source {
 			yield(nil, &Error{Source: name, Err: err})
 			return
 		}
-		readConfig(br, name, yield)
+		readConfig(br, name, nil, yield)
 	}
 }
 
@@ -203,7 +202,9 @@ type decoded struct {
 
 // readConfig splits r into items on one goroutine and decodes them on
 // several, yielding them in order.
-func readConfig(r io.Reader, name string, yield func(*ConfigurationItem, error) bool) {
+// With types set, items of other resource types are skipped before they are
+// decoded (a malformed item is still decoded, to report it).
+func readConfig(r io.Reader, name string, types map[string]bool, yield func(*ConfigurationItem, error) bool) {
 	const batchBytes = 256 << 10
 	const batchItems = 256
 	workers := runtime.GOMAXPROCS(0)
@@ -234,6 +235,11 @@ func readConfig(r io.Reader, name string, yield func(*ConfigurationItem, error) 
 			locs := make([]Location, len(b.items))
 			for i, it := range b.items {
 				data := (*b.arena)[it.start:it.end]
+				if types != nil {
+					if t, ok := jsonscan.TopLevelString(data, "resourceType"); ok && !types[t] {
+						continue
+					}
+				}
 				ci, err := decodeItem(data)
 				if err != nil {
 					e := &Error{Source: name, Line: it.line, Path: it.path, Err: err}
@@ -259,6 +265,9 @@ func readConfig(r io.Reader, name string, yield func(*ConfigurationItem, error) 
 		},
 		func(batch []decoded) bool {
 			for _, d := range batch {
+				if d.item == nil && d.err == nil {
+					continue // skipped by type
+				}
 				if !yield(d.item, d.err) {
 					stopped = true
 					return false
@@ -470,6 +479,9 @@ func splitObject(s *jsonscan.Scanner, prefix string, emit func(rawItem) bool) er
 type Reader struct {
 	// Formats are tried in order before Config data.
 	Formats []Format
+	// Types, when not empty, keeps only items of these resource types;
+	// in Config data, other items are skipped before they are decoded.
+	Types []string
 }
 
 // Files returns a source of the files and directories at paths.
@@ -485,64 +497,13 @@ var candidateExts = []string{".json", ".json.gz", ".gz", ".jsonl", ".yaml", ".ym
 // a format claims them.
 func (rd Reader) Files(paths ...string) Source {
 	return func(yield func(*ConfigurationItem, error) bool) {
-		for _, p := range paths {
-			info, err := os.Stat(p)
+		walk.Files(paths, candidateExts, func(path string, err error, walked bool) bool {
 			if err != nil {
-				if !yield(nil, &Error{Source: p, Err: unwrapPathError(err)}) {
-					return
-				}
-				continue
+				return yield(nil, &Error{Source: path, Err: err})
 			}
-			if !info.IsDir() {
-				if !rd.readFile(p, true, yield) {
-					return
-				}
-				continue
-			}
-			stop := false
-			err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-				if err != nil {
-					if !yield(nil, &Error{Source: path, Err: unwrapPathError(err)}) {
-						stop = true
-						return filepath.SkipAll
-					}
-					return nil
-				}
-				if d.IsDir() || !hasCandidateExt(d.Name()) {
-					return nil
-				}
-				if !rd.readFile(path, false, yield) {
-					stop = true
-					return filepath.SkipAll
-				}
-				return nil
-			})
-			if stop {
-				return
-			}
-			if err != nil && !yield(nil, &Error{Source: p, Err: err}) {
-				return
-			}
-		}
+			return rd.readFile(path, !walked, yield)
+		})
 	}
-}
-
-func hasCandidateExt(name string) bool {
-	name = strings.ToLower(name)
-	for _, ext := range candidateExts {
-		if strings.HasSuffix(name, ext) {
-			return true
-		}
-	}
-	return false
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
 }
 
 // readFile reads one file; explicit says the user named it, so a file no
@@ -551,7 +512,7 @@ func unwrapPathError(err error) error {
 func (rd Reader) readFile(path string, explicit bool, yield func(*ConfigurationItem, error) bool) bool {
 	f, err := os.Open(path)
 	if err != nil {
-		return yield(nil, &Error{Source: path, Err: unwrapPathError(err)})
+		return yield(nil, &Error{Source: path, Err: walk.PathError(err)})
 	}
 	defer f.Close()
 	br, err := decompress(f)
@@ -578,12 +539,31 @@ func (rd Reader) readFile(path string, explicit bool, yield func(*ConfigurationI
 			return true // not ours: a YAML file no format claims
 		}
 	}
+	types := rd.typeSet()
+	read := format.Read(br, path)
+	if format == ConfigData {
+		read = func(yield func(*ConfigurationItem, error) bool) { readConfig(br, path, types, yield) }
+	}
 	ok := true
-	for ci, err := range format.Read(br, path) {
+	for ci, err := range read {
+		if ci != nil && types != nil && !types[ci.ResourceType] {
+			continue
+		}
 		if !yield(ci, err) {
 			ok = false
 			break
 		}
 	}
 	return ok
+}
+
+func (rd Reader) typeSet() map[string]bool {
+	if len(rd.Types) == 0 {
+		return nil
+	}
+	m := make(map[string]bool, len(rd.Types))
+	for _, t := range rd.Types {
+		m[t] = true
+	}
+	return m
 }

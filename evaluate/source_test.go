@@ -245,3 +245,20 @@ func TestStopEarly(t *testing.T) {
 		t.Errorf("read %d items after break, want 10", n)
 	}
 }
+
+func TestReaderTypesSkipsOthers(t *testing.T) {
+	dir := t.TempDir()
+	vpc := strings.NewReplacer(`"AWS::S3::Bucket"`, `"AWS::EC2::VPC"`, `"resourceId":"v"`, `"resourceId":"v"`).Replace(bucketJSON("v"))
+	broken := strings.Replace(bucketJSON("bad"), `"tags"`, `"x"`, 1) + `,{"resourceType":"AWS::EC2::VPC","resourceId":5}`
+	snap := `{"configurationItems":[` + bucketJSON("a") + `,` + vpc + `,` + broken + `]}`
+	if err := os.WriteFile(filepath.Join(dir, "s.json"), []byte(snap), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ids, errs := collect(Reader{Types: []string{"AWS::EC2::VPC"}}.Files(dir))
+	if diff := cmp.Diff([]string{"v"}, ids); diff != "" {
+		t.Errorf("ids (-want +got):\n%s", diff)
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "resourceId: want a string") {
+		t.Errorf("errors %q: want the broken VPC item reported", errs)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -33,6 +34,7 @@ type IAMAPI interface {
 // EC2API is the part of the EC2 client the facts need.
 type EC2API interface {
 	GetEbsEncryptionByDefault(ctx context.Context, in *ec2.GetEbsEncryptionByDefaultInput, optFns ...func(*ec2.Options)) (*ec2.GetEbsEncryptionByDefaultOutput, error)
+	DescribeSnapshots(ctx context.Context, in *ec2.DescribeSnapshotsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSnapshotsOutput, error)
 }
 
 // S3ControlAPI is the part of the S3 Control client the facts need.
@@ -218,6 +220,8 @@ func (a *AWS) fetcher(name string) (fetchFunc, bool, error) {
 		return a.ebsEncryptionByDefault, true, nil
 	case PublicAccessBlockFile:
 		return a.publicAccessBlock, false, nil
+	case PublicSnapshotsFile:
+		return a.publicSnapshots, true, nil
 	}
 	if strings.HasPrefix(name, LambdaFunctionConfigurationPrefix) {
 		fetch := LambdaFunctionConfiguration(a.opts.lambda)
@@ -334,12 +338,17 @@ func (a *AWS) accountSummary(ctx context.Context, _ string) ([]byte, error) {
 	return render(map[string]any{"SummaryMap": m})
 }
 
-func (a *AWS) ebsEncryptionByDefault(ctx context.Context, region string) ([]byte, error) {
-	out, err := a.opts.ec2.GetEbsEncryptionByDefault(ctx, &ec2.GetEbsEncryptionByDefaultInput{}, func(o *ec2.Options) {
+// inEC2Region sends an EC2 request to region, when one is given.
+func inEC2Region(region string) func(*ec2.Options) {
+	return func(o *ec2.Options) {
 		if region != "" {
 			o.Region = region
 		}
-	})
+	}
+}
+
+func (a *AWS) ebsEncryptionByDefault(ctx context.Context, region string) ([]byte, error) {
+	out, err := a.opts.ec2.GetEbsEncryptionByDefault(ctx, &ec2.GetEbsEncryptionByDefaultInput{}, inEC2Region(region))
 	if err != nil {
 		return nil, apiFailure("ec2:GetEbsEncryptionByDefault", err)
 	}
@@ -347,6 +356,63 @@ func (a *AWS) ebsEncryptionByDefault(ctx context.Context, region string) ([]byte
 		return nil, fmt.Errorf("%w: ec2:GetEbsEncryptionByDefault returned no EbsEncryptionByDefault", evaluate.ErrUnknown)
 	}
 	return render(EBSEncryptionByDefault{EbsEncryptionByDefault: *out.EbsEncryptionByDefault, SseType: string(out.SseType)})
+}
+
+// publicSnapshots lists the account's snapshots that anyone may restore,
+// every page, as aws ec2 describe-snapshots --owner-ids self
+// --restorable-by-user-ids all prints them.
+func (a *AWS) publicSnapshots(ctx context.Context, region string) ([]byte, error) {
+	pages := ec2.NewDescribeSnapshotsPaginator(a.opts.ec2, &ec2.DescribeSnapshotsInput{
+		OwnerIds:            []string{"self"},
+		RestorableByUserIds: []string{"all"},
+	})
+	doc := struct {
+		Snapshots []Snapshot `json:"Snapshots"`
+	}{Snapshots: []Snapshot{}}
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx, inEC2Region(region))
+		if err != nil {
+			return nil, apiFailure("ec2:DescribeSnapshots", err)
+		}
+		for _, s := range out.Snapshots {
+			if aws.ToString(s.SnapshotId) == "" {
+				return nil, fmt.Errorf("%w: ec2:DescribeSnapshots returned a snapshot without an id", evaluate.ErrUnknown)
+			}
+			doc.Snapshots = append(doc.Snapshots, snapshotDocument(s))
+		}
+	}
+	return render(doc)
+}
+
+func snapshotDocument(s ec2types.Snapshot) Snapshot {
+	out := Snapshot{
+		DataEncryptionKeyId:       aws.ToString(s.DataEncryptionKeyId),
+		Description:               s.Description,
+		Encrypted:                 s.Encrypted,
+		KmsKeyId:                  aws.ToString(s.KmsKeyId),
+		OwnerId:                   aws.ToString(s.OwnerId),
+		Progress:                  aws.ToString(s.Progress),
+		SnapshotId:                aws.ToString(s.SnapshotId),
+		StartTime:                 cliTime(s.StartTime),
+		State:                     string(s.State),
+		StateMessage:              aws.ToString(s.StateMessage),
+		VolumeId:                  aws.ToString(s.VolumeId),
+		VolumeSize:                intPtr(s.VolumeSize),
+		OwnerAlias:                aws.ToString(s.OwnerAlias),
+		OutpostArn:                aws.ToString(s.OutpostArn),
+		StorageTier:               string(s.StorageTier),
+		RestoreExpiryTime:         cliTime(s.RestoreExpiryTime),
+		SseType:                   string(s.SseType),
+		AvailabilityZone:          aws.ToString(s.AvailabilityZone),
+		TransferType:              string(s.TransferType),
+		CompletionDurationMinutes: intPtr(s.CompletionDurationMinutes),
+		CompletionTime:            cliTime(s.CompletionTime),
+		FullSnapshotSizeInBytes:   s.FullSnapshotSizeInBytes,
+	}
+	for _, t := range s.Tags {
+		out.Tags = append(out.Tags, Tag{Key: aws.ToString(t.Key), Value: aws.ToString(t.Value)})
+	}
+	return out
 }
 
 func (a *AWS) publicAccessBlock(ctx context.Context, _ string) ([]byte, error) {

@@ -542,3 +542,111 @@ type factsFunc func(ctx context.Context, account, region, name string) ([]byte, 
 func (f factsFunc) Fact(ctx context.Context, account, region, name string) ([]byte, error) {
 	return f(ctx, account, region, name)
 }
+
+func TestAWSPublicSnapshots(t *testing.T) {
+	page := func(items, next string) response {
+		token := ""
+		if next != "" {
+			token = "<nextToken>" + next + "</nextToken>"
+		}
+		return response{200, `<DescribeSnapshotsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+    <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+    <snapshotSet>` + items + `</snapshotSet>` + token + `
+</DescribeSnapshotsResponse>`}
+	}
+	const first = `<item>
+        <snapshotId>snap-0a1b2c3d4e5f60718</snapshotId>
+        <volumeId>vol-049df61146c4d7901</volumeId>
+        <status>completed</status>
+        <startTime>2026-10-02T08:15:42.512Z</startTime>
+        <progress>100%</progress>
+        <ownerId>111122223333</ownerId>
+        <volumeSize>8</volumeSize>
+        <description>nightly backup</description>
+        <encrypted>false</encrypted>
+        <tagSet><item><key>Name</key><value>db-backup</value></item></tagSet>
+        <storageTier>standard</storageTier>
+    </item>`
+	const second = `<item>
+        <snapshotId>snap-0ffee1234567890ab</snapshotId>
+        <volumeId>vol-0123456789abcdef0</volumeId>
+        <status>pending</status>
+        <startTime>2026-11-20T11:00:00.000Z</startTime>
+        <progress>40%</progress>
+        <ownerId>111122223333</ownerId>
+        <volumeSize>100</volumeSize>
+        <encrypted>false</encrypted>
+    </item>`
+	denied := response{403, `<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestID></Response>`}
+	p, fake := newProvider(t, map[string][]response{"DescribeSnapshots": {page(first, "token-2"), page(second, ""), page("", ""), denied}})
+
+	// Two pages in the configured region make one document.
+	data, err := p.Fact(context.Background(), testAccount, "", PublicSnapshotsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParsePublicSnapshots(data)
+	if err != nil {
+		t.Fatalf("the rendered fact does not parse: %v\n%s", err, data)
+	}
+	want := []Snapshot{
+		{Description: ptr("nightly backup"), Encrypted: ptr(false), OwnerId: testAccount, Progress: "100%", SnapshotId: "snap-0a1b2c3d4e5f60718",
+			StartTime: CLITime{time.Date(2026, 10, 2, 8, 15, 42, 512000000, time.UTC)}, State: "completed", VolumeId: "vol-049df61146c4d7901",
+			VolumeSize: ptr(8), Tags: []Tag{{Key: "Name", Value: "db-backup"}}, StorageTier: "standard"},
+		{Encrypted: ptr(false), OwnerId: testAccount, Progress: "40%", SnapshotId: "snap-0ffee1234567890ab",
+			StartTime: CLITime{time.Date(2026, 11, 20, 11, 0, 0, 0, time.UTC)}, State: "pending", VolumeId: "vol-0123456789abcdef0", VolumeSize: ptr(100)},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("snapshots (-want +got):\n%s", diff)
+	}
+	// The CLI's field names, and nothing for absent fields.
+	if !strings.Contains(string(data), `"StartTime": "2026-10-02T08:15:42.512000+00:00"`) || strings.Contains(string(data), "KmsKeyId") {
+		t.Errorf("rendered fact:\n%s", data)
+	}
+
+	// Another region: an empty list is what the CLI prints for none.
+	data, err = p.Fact(context.Background(), testAccount, "us-west-2", PublicSnapshotsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\n    \"Snapshots\": []\n}"; string(data) != want {
+		t.Errorf("no public snapshots: fact %q, want %q", data, want)
+	}
+	if got, err := ParsePublicSnapshots(data); err != nil || len(got) != 0 {
+		t.Errorf("no public snapshots: parsed %v, %v", got, err)
+	}
+	// Cached: asking again makes no request.
+	if _, err := p.Fact(context.Background(), testAccount, "eu-west-1", PublicSnapshotsFile); err != nil {
+		t.Fatal(err)
+	}
+
+	// A third region the role may not read: unknown, naming the API.
+	_, err = p.Fact(context.Background(), testAccount, "ap-south-1", PublicSnapshotsFile)
+	if !errors.Is(err, evaluate.ErrUnknown) || !strings.Contains(err.Error(), "ec2:DescribeSnapshots") {
+		t.Errorf("access denied: %v, want an unknown fact naming ec2:DescribeSnapshots", err)
+	}
+
+	var reqs []string
+	for _, r := range fake.seen() {
+		if r.Service != "ec2" || r.Params["Version"] != "2016-11-15" {
+			t.Errorf("request %+v: want ec2, version 2016-11-15", r)
+		}
+		reqs = append(reqs, fmt.Sprintf("%s %s owner=%s restorable=%s token=%s", r.Region, r.Op, r.Params["Owner.1"], r.Params["RestorableBy.1"], r.Params["NextToken"]))
+		for k := range r.Params {
+			switch k {
+			case "Version", "Owner.1", "RestorableBy.1", "NextToken":
+			default:
+				t.Errorf("request %s: unexpected parameter %s=%s", r.Op, k, r.Params[k])
+			}
+		}
+	}
+	wantReqs := []string{
+		"eu-west-1 DescribeSnapshots owner=self restorable=all token=",
+		"eu-west-1 DescribeSnapshots owner=self restorable=all token=token-2",
+		"us-west-2 DescribeSnapshots owner=self restorable=all token=",
+		"ap-south-1 DescribeSnapshots owner=self restorable=all token=",
+	}
+	if diff := cmp.Diff(wantReqs, reqs); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}

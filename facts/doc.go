@@ -1,8 +1,8 @@
 // Package facts provides the account facts that AWS Config's items cannot
 // hold (the IAM credential report, the password policy, the account
-// summary, EBS encryption by default, the account-level S3 public access
-// block, a trail's logging status and event selectors), in one format for
-// every place a rule runs.
+// summary, EBS encryption by default, the account's public EBS snapshots,
+// the account-level S3 public access block, a trail's logging status and
+// event selectors), in one format for every place a rule runs.
 //
 // A fact is a file name and the bytes the AWS CLI prints for it (the CSV
 // text for the credential report). Rules ask for facts through
@@ -33,6 +33,10 @@
 //	    AccountPasswordPresent (the root user's credentials).
 //	ec2-get-ebs-encryption-by-default.json
 //	    aws ec2 get-ebs-encryption-by-default --region REGION
+//	ec2-describe-snapshots-public.json
+//	    aws ec2 describe-snapshots --owner-ids self --restorable-by-user-ids all --region REGION
+//	    The account's snapshots anyone may create volumes from; none is
+//	    {"Snapshots": []}.
 //	s3control-get-public-access-block.json
 //	    aws s3control get-public-access-block --account-id ACCOUNT
 //	cloudtrail-get-trail-status-NAME.json
@@ -61,8 +65,8 @@
 //
 // evaluate.FactsDir looks a fact up as DIR/ACCOUNT/REGION/NAME, then
 // DIR/ACCOUNT/NAME, then DIR/NAME. Put account-wide facts (IAM, the public
-// access block) in DIR/ACCOUNT/, regional ones (EBS, trails, by their home
-// region) in DIR/ACCOUNT/REGION/; files directly in DIR apply to every
+// access block) in DIR/ACCOUNT/, regional ones (EBS, snapshots, trails by
+// their home region) in DIR/ACCOUNT/REGION/; files directly in DIR apply to every
 // account, which suits a single-account scan only.
 //
 // # In Lambda
@@ -71,13 +75,15 @@
 // ([IAMAPI], [EC2API], [S3ControlAPI], [CloudTrailAPI]): the credential
 // report with GenerateCredentialReport, polled while STARTED or INPROGRESS
 // within a bounded wait, then GetCredentialReport; GetAccountPasswordPolicy;
-// GetAccountSummary; GetEbsEncryptionByDefault; S3 Control's
+// GetAccountSummary; GetEbsEncryptionByDefault; DescribeSnapshots (owner
+// self, restorable by all, every page); S3 Control's
 // GetPublicAccessBlock; GetTrailStatus and GetEventSelectors. Answers are
 // cached for the provider's life, so one provider per invocation generates
 // or fetches the credential report once however many users are evaluated.
 // The function's role needs iam:GenerateCredentialReport,
 // iam:GetCredentialReport, iam:GetAccountPasswordPolicy,
 // iam:GetAccountSummary, ec2:GetEbsEncryptionByDefault,
-// s3:GetAccountPublicAccessBlock, cloudtrail:GetTrailStatus and
-// cloudtrail:GetEventSelectors for the facts its rules read.
+// ec2:DescribeSnapshots, s3:GetAccountPublicAccessBlock,
+// cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors for the facts
+// its rules read.
 package facts

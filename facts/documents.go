@@ -200,6 +200,62 @@ func ParsePublicAccessBlock(data []byte) (*PublicAccessBlock, error) {
 	return doc.PublicAccessBlockConfiguration, nil
 }
 
+// Snapshot is an EBS snapshot as DescribeSnapshots returns it, with the
+// AWS CLI's field names; absent fields are nil or zero.
+type Snapshot struct {
+	DataEncryptionKeyId       string  `json:"DataEncryptionKeyId,omitempty"`
+	Description               *string `json:"Description,omitempty"`
+	Encrypted                 *bool   `json:"Encrypted,omitempty"`
+	KmsKeyId                  string  `json:"KmsKeyId,omitempty"`
+	OwnerId                   string  `json:"OwnerId,omitempty"`
+	Progress                  string  `json:"Progress,omitempty"`
+	SnapshotId                string  `json:"SnapshotId"`
+	StartTime                 CLITime `json:"StartTime,omitzero"`
+	State                     string  `json:"State,omitempty"`
+	StateMessage              string  `json:"StateMessage,omitempty"`
+	VolumeId                  string  `json:"VolumeId,omitempty"`
+	VolumeSize                *int    `json:"VolumeSize,omitempty"`
+	OwnerAlias                string  `json:"OwnerAlias,omitempty"`
+	OutpostArn                string  `json:"OutpostArn,omitempty"`
+	Tags                      []Tag   `json:"Tags,omitempty"`
+	StorageTier               string  `json:"StorageTier,omitempty"`
+	RestoreExpiryTime         CLITime `json:"RestoreExpiryTime,omitzero"`
+	SseType                   string  `json:"SseType,omitempty"`
+	AvailabilityZone          string  `json:"AvailabilityZone,omitempty"`
+	TransferType              string  `json:"TransferType,omitempty"`
+	CompletionDurationMinutes *int    `json:"CompletionDurationMinutes,omitempty"`
+	CompletionTime            CLITime `json:"CompletionTime,omitzero"`
+	FullSnapshotSizeInBytes   *int64  `json:"FullSnapshotSizeInBytes,omitempty"`
+}
+
+// Tag is a resource tag as EC2 returns it.
+type Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// ParsePublicSnapshots parses the output of aws ec2 describe-snapshots
+// --owner-ids self --restorable-by-user-ids all: the account's public
+// snapshots in one region, none when the list is empty. A document without
+// the Snapshots list, or a snapshot without its id, is malformed.
+func ParsePublicSnapshots(data []byte) ([]Snapshot, error) {
+	var doc struct {
+		Snapshots *[]Snapshot `json:"Snapshots"`
+	}
+	if err := decodeDocument(PublicSnapshotsFile, data, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Snapshots == nil {
+		return nil, &Error{Fact: PublicSnapshotsFile, Field: "Snapshots", Err: errors.New("missing")}
+	}
+	for i, s := range *doc.Snapshots {
+		if s.SnapshotId == "" {
+			return nil, &Error{Fact: PublicSnapshotsFile, Field: fmt.Sprintf("Snapshots[%d].SnapshotId", i), Err: errors.New("missing")}
+		}
+	}
+	return *doc.Snapshots, nil
+}
+
 // CLITime is a time as the AWS CLI prints it: an ISO 8601 string (CLI v2,
 // and v1 with cli_timestamp_format = iso8601) or epoch seconds (CLI v1's
 // default for JSON services). The zero value means absent.

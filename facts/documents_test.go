@@ -233,3 +233,51 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+func TestParsePublicSnapshots(t *testing.T) {
+	cliV2 := `{
+    "Snapshots": [
+        {
+            "Description": "Created by CreateImage(i-0abc) for ami-0def",
+            "Encrypted": false,
+            "OwnerId": "111122223333",
+            "Progress": "100%",
+            "SnapshotId": "snap-066877671789bd71b",
+            "StartTime": "2026-02-28T21:28:32.000Z",
+            "State": "completed",
+            "VolumeId": "vol-049df61146c4d7901",
+            "VolumeSize": 8,
+            "StorageTier": "standard"
+        }
+    ]
+}`
+	cases := []struct {
+		reason  string
+		data    string
+		want    []Snapshot
+		wantErr string
+	}{
+		{
+			reason: "one public snapshot, as the CLI prints it",
+			data:   cliV2,
+			want: []Snapshot{{Description: ptr("Created by CreateImage(i-0abc) for ami-0def"), Encrypted: ptr(false), OwnerId: "111122223333",
+				Progress: "100%", SnapshotId: "snap-066877671789bd71b", StartTime: CLITime{time.Date(2026, 2, 28, 21, 28, 32, 0, time.UTC)},
+				State: "completed", VolumeId: "vol-049df61146c4d7901", VolumeSize: ptr(8), StorageTier: "standard"}},
+		},
+		{reason: "none public", data: `{"Snapshots": []}`, want: []Snapshot{}},
+		{reason: "not the describe-snapshots output", data: `{"EbsEncryptionByDefault": true}`, wantErr: "ec2-describe-snapshots-public.json Snapshots: missing"},
+		{reason: "a snapshot without its id", data: `{"Snapshots": [{"SnapshotId": "snap-1"}, {"VolumeId": "vol-1"}]}`, wantErr: "Snapshots[1].SnapshotId: missing"},
+		{reason: "a size that is not a number", data: `{"Snapshots": [{"SnapshotId": "snap-1", "VolumeSize": "big"}]}`, wantErr: "VolumeSize"},
+		{reason: "an empty file", data: ``, wantErr: "empty"},
+		{reason: "the API refused", data: `{"Error": {"Code": "UnauthorizedOperation"}}`, wantErr: "unknown"},
+	}
+	for _, c := range cases {
+		t.Run(c.reason, func(t *testing.T) {
+			got, err := ParsePublicSnapshots([]byte(c.data))
+			errorCheck(t, err, c.wantErr)
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -37,3 +37,18 @@ func ExampleParsePasswordPolicy() {
 	// true
 	// 14 true true
 }
+
+func ExampleParsePublicSnapshots() {
+	// What aws ec2 describe-snapshots --owner-ids self
+	// --restorable-by-user-ids all prints.
+	snaps, err := facts.ParsePublicSnapshots([]byte(`{"Snapshots": [{"SnapshotId": "snap-066877671789bd71b", "VolumeId": "vol-049df61146c4d7901", "State": "completed", "VolumeSize": 8}]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range snaps {
+		fmt.Println(s.SnapshotId, s.State, *s.VolumeSize)
+	}
+	// Output:
+	// snap-066877671789bd71b completed 8
+}

@@ -21,6 +21,10 @@ const (
 	// PublicAccessBlockFile is the output of aws s3control
 	// get-public-access-block: the account-level S3 public access block.
 	PublicAccessBlockFile = "s3control-get-public-access-block.json"
+	// PublicSnapshotsFile is the output of aws ec2 describe-snapshots
+	// --owner-ids self --restorable-by-user-ids all, for one region: the
+	// account's EBS snapshots that anyone may create volumes from.
+	PublicSnapshotsFile = "ec2-describe-snapshots-public.json"
 )
 
 // The prefixes of the per-trail facts; the trail's name and ".json"
@@ -42,7 +46,7 @@ func EventSelectorsFile(trailName string) string { return eventSelectorsPrefix +
 // Names lists the fixed fact names, for documentation and checks. The
 // per-trail names are made by [TrailStatusFile] and [EventSelectorsFile].
 func Names() []string {
-	return []string{CredentialReportFile, PasswordPolicyFile, AccountSummaryFile, EBSEncryptionByDefaultFile, PublicAccessBlockFile}
+	return []string{CredentialReportFile, PasswordPolicyFile, AccountSummaryFile, EBSEncryptionByDefaultFile, PublicAccessBlockFile, PublicSnapshotsFile}
 }
 
 // trailFact splits a per-trail fact name into its kind (a prefix) and the

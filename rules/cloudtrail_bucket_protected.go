@@ -2,28 +2,22 @@ package rules
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/guardrails-go/guardrails/evaluate"
 	"github.com/guardrails-go/guardrails/facts"
-	"github.com/guardrails-go/guardrails/rules/policy"
 	"github.com/guardrails-go/guardrails/rules/resource"
 )
-
-// s3AccountPublicAccessBlockType is the Config resource type of an
-// account's S3 Block Public Access settings.
-const s3AccountPublicAccessBlockType = "AWS::S3::AccountPublicAccessBlock"
 
 // CloudtrailBucketProtected checks the S3 bucket a trail delivers to: it
 // is not public, it has server access logging and versioning is enabled.
 // No managed rule offers this (CIS asks for it as two checks).
 //
-// "Public" is S3's meaning, decided by the shared analyser: a bucket
-// policy statement for everyone that no condition pins to fixed accounts or
+// "Public" is what s3-bucket-public-read-prohibited and
+// s3-bucket-public-write-prohibited find, by the same code: a bucket policy
+// statement for everyone that no condition pins to fixed accounts or
 // networks, unless RestrictPublicBuckets is on; or an ACL grant to AllUsers
 // or AuthenticatedUsers, unless IgnorePublicAcls is on or the bucket
 // disables ACLs (BucketOwnerEnforced). The block settings in force combine
@@ -45,7 +39,6 @@ func CloudtrailBucketProtected() evaluate.Rule {
 		Lookups:       []string{resource.S3BucketType, s3AccountPublicAccessBlockType},
 		Facts:         []string{facts.PublicAccessBlockFile},
 	}, func(evaluate.Params) (evaluate.Evaluator, error) {
-		blocks := newParsedFacts(facts.ParsePublicAccessBlock)
 		return evaluate.EvaluatorFunc(func(ctx context.Context, in *evaluate.Input) (evaluate.Result, error) {
 			t, err := resource.CloudTrailTrailOf(in)
 			if err != nil {
@@ -63,17 +56,28 @@ func CloudtrailBucketProtected() evaluate.Rule {
 			case err != nil:
 				return evaluate.Result{}, err
 			}
-			b, err := resource.DecodeS3Bucket(ci)
+			b, err := s3Views.Related(in, ci)
 			if err != nil {
 				return evaluate.Result{}, fmt.Errorf("bucket %s: %w", t.S3BucketName, err)
 			}
-			var fails []string
-			public, unknown, err := bucketPublic(ctx, in, b, blocks)
+			exp, err := exposureOf(ctx, in, b)
 			if err != nil {
 				return evaluate.Result{}, fmt.Errorf("bucket %s: %w", b.Name, err)
 			}
-			if public != "" {
-				fails = append(fails, "is public: "+public)
+			var fails, unknowns []string
+			for _, a := range []*access{&exp.read, &exp.write} {
+				public, unknown := exp.judge(a)
+				if len(public) > 0 {
+					fails = append(fails, "is public: "+public[0])
+					break
+				}
+				if unknown != "" {
+					unknowns = append(unknowns, unknown)
+				}
+			}
+			unknown := ""
+			if len(unknowns) > 0 {
+				unknown = unknowns[0]
 			}
 			if !b.Logging.Enabled() {
 				fails = append(fails, "has no server access logging")
@@ -95,142 +99,4 @@ func CloudtrailBucketProtected() evaluate.Rule {
 			return evaluate.Compliantf("Bucket %s of trail %s is not public, logs access and keeps versions.", b.Name, t.Name), nil
 		}), nil
 	})
-}
-
-// bucketPublic says how the bucket is public ("" when it is not), or why
-// that cannot be told (unknown).
-func bucketPublic(ctx context.Context, in *evaluate.Input, b *resource.S3Bucket, blocks *parsedFacts[*facts.PublicAccessBlock]) (public, unknown string, err error) {
-	var policyGrants []policy.Grant
-	policyKnown := b.PolicyRecorded
-	if b.Policy != "" {
-		doc, err := policy.Parse([]byte(b.Policy))
-		if err != nil {
-			return "", "", fmt.Errorf("bucket policy: %w", err)
-		}
-		policyGrants = doc.Public()
-	}
-	var aclGrants []policy.ACLGrant
-	aclKnown := b.ACL != nil
-	if aclKnown {
-		acl, err := policy.ParseACL(b.ACL)
-		if err != nil {
-			return "", "", fmt.Errorf("supplementaryConfiguration.AccessControlList: %w", err)
-		}
-		if !aclsDisabled(b.OwnershipControls) {
-			aclGrants = acl.PublicGrants()
-		}
-	}
-	var bucketBlock policy.PublicAccessBlock
-	if p := b.PublicAccessBlock; p != nil {
-		bucketBlock = policy.PublicAccessBlock{
-			BlockPublicAcls: p.BlockPublicAcls.True(), IgnorePublicAcls: p.IgnorePublicAcls.True(),
-			BlockPublicPolicy: p.BlockPublicPolicy.True(), RestrictPublicBuckets: p.RestrictPublicBuckets.True(),
-		}
-	}
-	accountBlock, accountKnown, err := accountPublicAccessBlock(ctx, in, b.AccountID, blocks)
-	if err != nil {
-		return "", "", err
-	}
-	block := bucketBlock.Combine(accountBlock)
-
-	// What is public under the settings known to be in force. A grant the
-	// bucket's own settings do not stop may still be stopped by the
-	// account's, when those are unknown.
-	var how []string
-	if len(policyGrants) > 0 && !block.BlocksPublicPolicy() {
-		how = append(how, "policy "+policyGrants[0].String())
-	}
-	if len(aclGrants) > 0 && !block.BlocksPublicACLs() {
-		how = append(how, fmt.Sprintf("ACL grants %s to %s", aclGrants[0].Permission, path.Base(aclGrants[0].Grantee.URI)))
-	}
-	var gaps []string
-	if !policyKnown && !block.BlocksPublicPolicy() {
-		gaps = append(gaps, "its policy is not recorded")
-	}
-	if !aclKnown && !block.BlocksPublicACLs() {
-		gaps = append(gaps, "its ACL is not recorded")
-	}
-	if len(how) > 0 && !accountKnown {
-		gaps = append(gaps, fmt.Sprintf("the Block Public Access settings of account %s are unknown (give %s or its %s item), and without them it is public: %s",
-			b.AccountID, facts.PublicAccessBlockFile, s3AccountPublicAccessBlockType, how[0]))
-		return "", strings.Join(gaps, "; "), nil
-	}
-	if len(how) > 0 {
-		return strings.Join(how, "; "), "", nil
-	}
-	return "", strings.Join(gaps, "; "), nil
-}
-
-// accountPublicAccessBlock returns the account's Block Public Access
-// settings: the Config item, or the fact; known is false when neither
-// says. An account without settings blocks nothing.
-func accountPublicAccessBlock(ctx context.Context, in *evaluate.Input, account string, blocks *parsedFacts[*facts.PublicAccessBlock]) (policy.PublicAccessBlock, bool, error) {
-	var none policy.PublicAccessBlock
-	if account == "" {
-		return none, false, nil
-	}
-	items, err := in.Lookup.Resources(ctx, evaluate.Query{ResourceType: s3AccountPublicAccessBlockType, AccountID: account})
-	if err == nil && len(items) > 0 {
-		p, err := policy.ParsePublicAccessBlock(items[0].Configuration)
-		if err != nil {
-			return none, false, fmt.Errorf("%s of account %s: %w", s3AccountPublicAccessBlockType, account, err)
-		}
-		return p, true, nil
-	}
-	if err != nil && !errors.Is(err, evaluate.ErrUnknown) {
-		return none, false, err
-	}
-	data, err := in.Lookup.Fact(ctx, account, "", facts.PublicAccessBlockFile)
-	if errors.Is(err, evaluate.ErrUnknown) {
-		return none, false, nil
-	}
-	if errors.Is(err, evaluate.ErrNotFound) {
-		return none, true, nil
-	}
-	if err != nil {
-		return none, false, err
-	}
-	f, err := blocks.get(data)
-	switch {
-	case errors.Is(err, evaluate.ErrNotFound):
-		return none, true, nil
-	case errors.Is(err, evaluate.ErrUnknown):
-		return none, false, nil
-	case err != nil:
-		return none, false, err
-	}
-	return policy.PublicAccessBlock{BlockPublicAcls: f.BlockPublicAcls, IgnorePublicAcls: f.IgnorePublicAcls,
-		BlockPublicPolicy: f.BlockPublicPolicy, RestrictPublicBuckets: f.RestrictPublicBuckets}, true, nil
-}
-
-// aclsDisabled reports whether the bucket's ownership controls disable
-// ACLs (BucketOwnerEnforced), as Config records them:
-// {"bucketName": ..., "ownershipControls": {"rules": [{"objectOwnership": ...}]}}.
-func aclsDisabled(raw json.RawMessage) bool {
-	if len(raw) == 0 {
-		return false
-	}
-	var oc struct {
-		OwnershipControls *struct {
-			Rules []struct {
-				ObjectOwnership string `json:"objectOwnership"`
-			} `json:"rules"`
-		} `json:"ownershipControls"`
-		Rules []struct {
-			ObjectOwnership string `json:"objectOwnership"`
-		} `json:"rules"`
-	}
-	if json.Unmarshal(raw, &oc) != nil {
-		return false
-	}
-	rules := oc.Rules
-	if oc.OwnershipControls != nil {
-		rules = oc.OwnershipControls.Rules
-	}
-	for _, r := range rules {
-		if r.ObjectOwnership == "BucketOwnerEnforced" {
-			return true
-		}
-	}
-	return false
 }

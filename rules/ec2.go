@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/guardrails-go/guardrails/evaluate"
+	"github.com/guardrails-go/guardrails/facts"
 	"github.com/guardrails-go/guardrails/rules/policy"
 	"github.com/guardrails-go/guardrails/rules/resource"
 )
@@ -26,6 +27,7 @@ func ec2Rules() []evaluate.Rule {
 		EC2InstanceProfileAttached(),
 		EC2InstanceManagedBySystemsManager(),
 		NACLNoUnrestrictedSSHRDP(),
+		EBSSnapshotPublicRestorableCheck(),
 	}
 }
 
@@ -36,6 +38,9 @@ const (
 	factEBSEncryptionByDefault = "ec2-get-ebs-encryption-by-default.json"
 	// factDescribeFlowLogs is `aws ec2 describe-flow-logs`.
 	factDescribeFlowLogs = "ec2-describe-flow-logs.json"
+	// factPublicSnapshots is `aws ec2 describe-snapshots --owner-ids self
+	// --restorable-by-user-ids all`.
+	factPublicSnapshots = facts.PublicSnapshotsFile
 )
 
 // sgView is a security group with its permissions in the form the

@@ -229,6 +229,19 @@ func TestLookupsThroughAPIs(t *testing.T) {
 			lookup: ec2APILookup{facts: map[string]error{factEBSEncryptionByDefault: fmt.Errorf("ec2: GetEbsEncryptionByDefault: AccessDenied")}},
 			item:   evaluate.AccountItem("111122223333", "eu-west-1"),
 		},
+		{
+			reason: "a snapshot list the lookup could not read (AccessDenied, not unknown) is an error, not a verdict",
+			rule:   "ebs-snapshot-public-restorable-check",
+			lookup: ec2APILookup{facts: map[string]error{factPublicSnapshots: fmt.Errorf("ec2: DescribeSnapshots: AccessDenied")}},
+			item:   evaluate.AccountItem("111122223333", "eu-west-1"),
+		},
+		{
+			reason: "a snapshot list the lookup does not know is insufficient data, naming the file",
+			rule:   "ebs-snapshot-public-restorable-check",
+			lookup: ec2APILookup{facts: map[string]error{factPublicSnapshots: fmt.Errorf("%w: ec2:DescribeSnapshots: UnauthorizedOperation", evaluate.ErrUnknown)}},
+			item:   evaluate.AccountItem("111122223333", "eu-west-1"),
+			want:   evaluate.InsufficientData, note: "No ec2-describe-snapshots-public.json for account 111122223333 in eu-west-1",
+		},
 	}
 	for _, c := range cases {
 		rule, _ := ByID(c.rule)
@@ -277,6 +290,7 @@ func TestEC2Metadata(t *testing.T) {
 		"ec2-instance-profile-attached":           {managed: "EC2_INSTANCE_PROFILE_ATTACHED", params: []param{{"IamInstanceProfileArnList", "csv", ""}}},
 		"ec2-instance-managed-by-systems-manager": {managed: "EC2_INSTANCE_MANAGED_BY_SSM"},
 		"nacl-no-unrestricted-ssh-rdp":            {managed: "NACL_NO_UNRESTRICTED_SSH_RDP"},
+		"ebs-snapshot-public-restorable-check":    {managed: "EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK"},
 	}
 	contractRemediations := map[string]bool{
 		"ec2-revoke-world-open-ingress": true, "ec2-close-default-security-group": true, "ec2-require-imdsv2": true,

@@ -16,5 +16,6 @@ func iamRules() []evaluate.Rule {
 		IAMNoInlinePolicyCheck(),
 		IAMPolicyNoStatementsWithAdminAccess(),
 		IAMPolicyNoStatementsWithFullAccess(),
+		IAMPolicyBlacklistedCheck(),
 	}
 }

@@ -29,9 +29,12 @@ func S3BucketVersioningEnabled() evaluate.Rule {
 	}, func(p evaluate.Params) (evaluate.Evaluator, error) {
 		wantMFA := p.Bool("isMfaDeleteEnabled")
 		return evaluate.EvaluatorFunc(func(_ context.Context, in *evaluate.Input) (evaluate.Result, error) {
-			b, err := resource.S3BucketOf(in)
+			b, err := s3ViewOf(in)
 			if err != nil {
 				return evaluate.Result{}, err
+			}
+			if u := in.Item.UnknownAt(s3VersioningPath + ".status"); u != "" {
+				return evaluate.InsufficientDataf("The versioning status of bucket %s is not known before deployment (%s).", b.Name, u), nil
 			}
 			v := b.Versioning
 			switch {
@@ -40,8 +43,11 @@ func S3BucketVersioningEnabled() evaluate.Rule {
 			case v.Status == "Suspended":
 				return evaluate.NonCompliantf("Versioning is suspended on bucket %s.", b.Name), nil
 			case v.Status != "Enabled":
-				return evaluate.Result{}, &unexpectedValueError{Field: "supplementaryConfiguration.BucketVersioningConfiguration.status", Value: v.Status}
+				return evaluate.Result{}, &unexpectedValueError{Field: s3VersioningPath + ".status", Value: v.Status}
 			case wantMFA && !v.MFADelete.True():
+				if u := in.Item.UnknownAt(s3VersioningPath + ".isMfaDeleteEnabled"); u != "" {
+					return evaluate.InsufficientDataf("Versioning is enabled on bucket %s; whether MFA delete is is not known before deployment (%s).", b.Name, u), nil
+				}
 				return evaluate.NonCompliantf("Versioning is enabled on bucket %s but MFA delete is not.", b.Name), nil
 			case wantMFA:
 				return evaluate.Compliantf("Versioning and MFA delete are enabled on bucket %s.", b.Name), nil

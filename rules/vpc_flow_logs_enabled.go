@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -96,32 +95,31 @@ func VPCFlowLogsEnabled() evaluate.Rule {
 	})
 }
 
+// flowLogIndexKey memoizes the flow logs of an account and region by VPC.
+type flowLogIndexKey struct{ account, region string }
+
 // vpcFlowLogs returns the flow logs of the VPC, or why none can be known.
 func vpcFlowLogs(ctx context.Context, in *evaluate.Input, vpcID string) ([]*resource.FlowLog, string, error) {
 	item := in.Item
-	items, err := in.Lookup.Resources(ctx, evaluate.Query{ResourceType: resource.FlowLogType, AccountID: item.AccountID, Region: item.Region})
-	if err == nil {
-		// Every VPC reads every flow log: skip, without decoding, those
-		// whose configuration cannot name this VPC. An id with characters
-		// JSON may escape is never skipped on.
-		needle := []byte(vpcID)
-		plain := vpcID != "" && strings.IndexFunc(vpcID, func(r rune) bool {
-			return r < 0x20 || r > 0x7e || strings.ContainsRune(`"\<>&`, r)
-		}) < 0
-		var out []*resource.FlowLog
+	// The flow logs of an account and region, by VPC: built once per
+	// lookup, not once per VPC.
+	byVPC, err := evaluate.Memoize(in, flowLogIndexKey{item.AccountID, item.Region}, func() (map[string][]*resource.FlowLog, error) {
+		items, err := in.Lookup.Resources(ctx, evaluate.Query{ResourceType: resource.FlowLogType, AccountID: item.AccountID, Region: item.Region})
+		if err != nil {
+			return nil, err
+		}
+		index := make(map[string][]*resource.FlowLog)
 		for _, ci := range items {
-			if plain && !bytes.Contains(ci.Configuration, needle) {
-				continue
-			}
 			fl, err := resource.DecodeFlowLog(ci)
 			if err != nil {
-				return nil, "", fmt.Errorf("%s %s: %w", resource.FlowLogType, ci.ResourceID, err)
+				return nil, fmt.Errorf("%s %s: %w", resource.FlowLogType, ci.ResourceID, err)
 			}
-			if fl.ResourceID == vpcID {
-				out = append(out, fl)
-			}
+			index[fl.ResourceID] = append(index[fl.ResourceID], fl)
 		}
-		return out, "", nil
+		return index, nil
+	})
+	if err == nil {
+		return byVPC[vpcID], "", nil
 	}
 	if !errors.Is(err, evaluate.ErrUnknown) {
 		return nil, "", err

@@ -113,7 +113,7 @@ func TestTemplateFunctionAndRole(t *testing.T) {
 		"cloudtrail:GetEventSelectors", "cloudtrail:GetTrailStatus",
 		"config:BatchGetResourceConfig", "config:DescribeConfigurationRecorders", "config:GetComplianceDetailsByConfigRule",
 		"config:GetResourceConfigHistory", "config:ListDiscoveredResources", "config:PutEvaluations",
-		"ec2:DescribeFlowLogs", "ec2:GetEbsEncryptionByDefault",
+		"ec2:DescribeFlowLogs", "ec2:DescribeSnapshots", "ec2:GetEbsEncryptionByDefault",
 		"iam:GenerateCredentialReport", "iam:GetAccountPasswordPolicy", "iam:GetAccountSummary", "iam:GetCredentialReport",
 		"lambda:GetFunctionConfiguration", "logs:CreateLogStream", "logs:PutLogEvents",
 		"s3:GetAccountPublicAccessBlock", "ssm:DescribeInstanceInformation",

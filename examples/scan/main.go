@@ -174,11 +174,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(c.inputs) > 0 {
 		src = evaluate.Reader{Formats: iac.Formats(iacOpts...)}.Files(c.inputs...)
 	}
-	// The engine may range over the source twice (once to keep the items
-	// rules look up): count the last pass only.
 	var items atomic.Int64
 	counted := func(yield func(*evaluate.ConfigurationItem, error) bool) {
-		items.Store(0)
+		items.Store(0) // the engine may range twice (the sample): count the last
 		for ci, err := range src {
 			if ci != nil {
 				items.Add(1)
@@ -200,7 +198,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		rep = newTextReporter(stdout, engine.Rules())
 	}
 	var st stats
-	for ev, err := range engine.Scan(ctx, counted) {
+	var scanOpts []evaluate.ScanOption
+	if len(c.inputs) > 0 {
+		// The lookup pass keeps only the types rules look up, skipping
+		// the others before decoding them.
+		scanOpts = append(scanOpts, evaluate.WithPrescan(evaluate.Reader{Types: engine.LookupTypes()}.Files(c.inputs...)))
+	}
+	for ev, err := range engine.Scan(ctx, counted, scanOpts...) {
 		if err != nil {
 			st.errors++
 			rep.error(toReportError(err))

@@ -319,3 +319,112 @@ func (s *Scanner) Skip() error {
 	_, err := s.Value(nil)
 	return err
 }
+
+// TopLevelString returns the string value of key among the members of the
+// JSON object data, without decoding the rest: members nested deeper are
+// skipped, and escapes in the value are left as they are. It reports false
+// when data is not an object or has no such string member.
+func TopLevelString(data []byte, key string) (string, bool) {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return "", false
+	}
+	i++
+	for {
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != '"' {
+			return "", false
+		}
+		kEnd := stringEnd(data, i)
+		if kEnd < 0 {
+			return "", false
+		}
+		k := data[i+1 : kEnd-1]
+		i = skipSpace(data, kEnd)
+		if i >= len(data) || data[i] != ':' {
+			return "", false
+		}
+		i = skipSpace(data, i+1)
+		if i >= len(data) {
+			return "", false
+		}
+		if string(k) == key && data[i] == '"' {
+			end := stringEnd(data, i)
+			if end < 0 {
+				return "", false
+			}
+			return string(data[i+1 : end-1]), true
+		}
+		i = valueEnd(data, i)
+		if i < 0 {
+			return "", false
+		}
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] != ',' {
+			return "", false
+		}
+		i++
+	}
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\n' || data[i] == '\t' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the string starting at data[i] ('"').
+func stringEnd(data []byte, i int) int {
+	for j := i + 1; j < len(data); {
+		k := bytes.IndexByte(data[j:], '"')
+		if k < 0 {
+			return -1
+		}
+		j += k
+		n := 0
+		for b := j - 1; b > i && data[b] == '\\'; b-- {
+			n++
+		}
+		j++
+		if n%2 == 0 {
+			return j
+		}
+	}
+	return -1
+}
+
+// valueEnd returns the index after the value starting at data[i].
+func valueEnd(data []byte, i int) int {
+	switch data[i] {
+	case '"':
+		return stringEnd(data, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '"':
+				e := stringEnd(data, j)
+				if e < 0 {
+					return -1
+				}
+				j = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	}
+	for j := i; j < len(data); j++ {
+		switch data[j] {
+		case ',', '}', ']', ' ', '\n', '\t', '\r':
+			return j
+		}
+	}
+	return len(data)
+}

@@ -193,3 +193,45 @@ func BenchmarkValue(b *testing.B) {
 		}
 	}
 }
+
+func TestTopLevelString(t *testing.T) {
+	tests := []struct {
+		reason, in, key, want string
+		ok                    bool
+	}{
+		{"after nested members of the same name", `{"relationships":[{"resourceType":"AWS::EC2::VPC"}],"x":{"resourceType":"no"},"resourceType":"AWS::S3::Bucket"}`, "resourceType", "AWS::S3::Bucket", true},
+		{"escaped quotes before", `{"a":"say \"resourceType\": x","resourceType" : "T"}`, "resourceType", "T", true},
+		{"numbers and literals", `{"n":12.5e3,"b":true,"z":null,"resourceType":"T"}`, "resourceType", "T", true},
+		{"not a string", `{"resourceType":5}`, "resourceType", "", false},
+		{"absent", `{"a":1}`, "resourceType", "", false},
+		{"not an object", `[1]`, "resourceType", "", false},
+		{"truncated", `{"a":"x`, "resourceType", "", false},
+	}
+	for _, tc := range tests {
+		got, ok := TopLevelString([]byte(tc.in), tc.key)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: got %q, %v; want %q, %v", tc.reason, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func FuzzTopLevelString(f *testing.F) {
+	f.Add(`{"relationships":[{"resourceType":"x"}],"resourceType":"T"}`)
+	f.Add(`{"a":"\\\"","resourceType":"T"}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		got, ok := TopLevelString([]byte(in), "resourceType")
+		var m map[string]json.RawMessage
+		if json.Unmarshal([]byte(in), &m) != nil {
+			return
+		}
+		raw, has := m["resourceType"]
+		var s string
+		isString := has && json.Unmarshal(raw, &s) == nil && len(raw) > 0 && raw[0] == '"'
+		if isString && !strings.Contains(string(raw), `\`) && (!ok || got != s) {
+			// Duplicate keys: encoding/json keeps the last, this the first.
+			if strings.Count(in, `"resourceType"`) == 1 {
+				t.Errorf("%q: got %q, %v; want %q", in, got, ok, s)
+			}
+		}
+	})
+}

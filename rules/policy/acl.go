@@ -306,8 +306,12 @@ func permission(v *jsonValue, p string) (Permission, error) {
 	return "", errorAt(p, fmt.Sprintf("unknown permission %q", v.text))
 }
 
+// permissionSeparators are dropped when reading a permission, so that
+// FULL_CONTROL, FullControl and full-control are one.
+var permissionSeparators = strings.NewReplacer("_", "", "-", "")
+
 func normalizePermission(s string) (Permission, bool) {
-	key := strings.NewReplacer("_", "", "-", "").Replace(strings.ToUpper(s))
+	key := permissionSeparators.Replace(strings.ToUpper(s))
 	switch key {
 	case "READ":
 		return Read, true

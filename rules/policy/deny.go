@@ -114,10 +114,22 @@ type denyCoverage struct {
 	problems        []string
 }
 
+// actionScope is what a Deny must cover: every action matching pattern.
+// phrase names it in reasons ("every S3 action (s3:* or *)").
+type actionScope struct {
+	pattern string
+	phrase  string
+}
+
+var (
+	everyS3Action = actionScope{"s3:*", "every S3 action (s3:* or *)"}
+	objectUploads = actionScope{"s3:PutObject", "s3:PutObject"}
+)
+
 // checkDeny examines a candidate Deny statement: it must apply to every
-// principal and every S3 action, and have no condition other than the ones
-// the check accepts (any other condition narrows the deny).
-func (c *denyCoverage) checkDeny(i int, st *Statement, t bucketTarget, accept func(*Condition) bool) bool {
+// principal and every action of scope, and have no condition other than the
+// ones the check accepts (any other condition narrows the deny).
+func (c *denyCoverage) checkDeny(i int, st *Statement, t bucketTarget, scope actionScope, accept func(*Condition) bool) bool {
 	label := statementLabel(i, st.Sid)
 	switch {
 	case st.NotPrincipal != nil:
@@ -129,13 +141,12 @@ func (c *denyCoverage) checkDeny(i int, st *Statement, t bucketTarget, accept fu
 	case !st.Principal.Everyone():
 		c.problems = append(c.problems, label+` denies only some principals, not "*"`)
 		return false
-	case !st.AppliesToAll("s3:*"):
-		list := st.Action
+	case !st.AppliesToAll(scope.pattern):
 		if st.NotAction != nil {
-			list = st.NotAction
-			c.problems = append(c.problems, label+" excludes "+strings.Join(list, ", ")+" through NotAction, so it does not deny every S3 action")
+			what, _, _ := strings.Cut(scope.phrase, " (")
+			c.problems = append(c.problems, label+" excludes "+strings.Join(st.NotAction, ", ")+" through NotAction, so it does not deny "+what)
 		} else {
-			c.problems = append(c.problems, label+" denies only "+strings.Join(list, ", ")+", not every S3 action (s3:* or *)")
+			c.problems = append(c.problems, label+" denies only "+strings.Join(st.Action, ", ")+", not "+scope.phrase)
 		}
 		return false
 	}
@@ -222,7 +233,7 @@ func (d *Document) DeniesInsecureTransport(bucket string) (TransportCheck, error
 			continue
 		}
 		candidates++
-		cov.checkDeny(i, st, t, func(c *Condition) bool { return c.insecureTransport() })
+		cov.checkDeny(i, st, t, everyS3Action, (*Condition).insecureTransport)
 	}
 	res := TransportCheck{
 		Enforced:      cov.bucket && cov.objects,
@@ -232,7 +243,7 @@ func (d *Document) DeniesInsecureTransport(bucket string) (TransportCheck, error
 	}
 	switch {
 	case res.Enforced:
-		res.Reason = fmt.Sprintf("%s denies every S3 action to every principal on %s and %s when aws:SecureTransport is false", labels(d, cov.statements), t.bucketARN, t.objects)
+		res.Reason = fmt.Sprintf("%s %s every S3 action to every principal on %s and %s when aws:SecureTransport is false", labels(d, cov.statements), denyVerb(cov.statements), t.bucketARN, t.objects)
 	case candidates == 0:
 		res.Reason = "no Deny statement with the condition aws:SecureTransport false"
 		if allowTrue >= 0 {
@@ -255,6 +266,14 @@ func labels(d *Document, idx []int) string {
 		parts[k] = statementLabel(i, d.Statements[i].Sid)
 	}
 	return strings.Join(parts, " and ")
+}
+
+// denyVerb agrees with the statements labels names.
+func denyVerb(idx []int) string {
+	if len(idx) > 1 {
+		return "deny"
+	}
+	return "denies"
 }
 
 // hasSecureTransport reports whether a condition of the statement tests
@@ -303,8 +322,12 @@ type VPCRestriction struct {
 // StringNotEqualsIfExists, or the IgnoreCase forms) on aws:SourceVpce or
 // aws:SourceVpc. Several keys in one Deny let a request through when any of
 // them matches, so the endpoints and VPCs are reported together. When
-// allowedEndpoints (or allowedVPCs) is not empty, every endpoint (or VPC) the
-// policy lets through must be in it; an empty list accepts any value.
+// both allowedEndpoints and allowedVPCs are empty, any endpoints and VPCs
+// are accepted. When either is given, every endpoint the policy lets
+// through must be in allowedEndpoints and every VPC in allowedVPCs, an empty
+// list admitting none: a VPC exception lets through every endpoint of that
+// VPC, so a policy restricted to vpc-1 does not restrict access to the one
+// endpoint vpce-1 even when that endpoint is in vpc-1.
 //
 // The error reports an invalid bucket name or ARN only.
 func (d *Document) RestrictedToVPC(bucket string, allowedEndpoints, allowedVPCs []string) (VPCRestriction, error) {
@@ -321,7 +344,7 @@ func (d *Document) RestrictedToVPC(bucket string, allowedEndpoints, allowedVPCs 
 			continue
 		}
 		candidates++
-		if cov.checkDeny(i, st, t, (*Condition).vpcNotEquals) {
+		if cov.checkDeny(i, st, t, everyS3Action, (*Condition).vpcNotEquals) {
 			for k := range st.Conditions {
 				c := &st.Conditions[k]
 				if c.CanonicalKey == "aws:sourcevpce" {
@@ -345,13 +368,15 @@ func (d *Document) RestrictedToVPC(bucket string, allowedEndpoints, allowedVPCs 
 		res.Reason = m
 		return res, nil
 	}
-	if v, ok := outside(res.Endpoints, allowedEndpoints); !ok {
-		res.Reason = fmt.Sprintf("the policy lets requests through the VPC endpoint %s, which is not among the allowed endpoints", v)
-		return res, nil
-	}
-	if v, ok := outside(res.VPCs, allowedVPCs); !ok {
-		res.Reason = fmt.Sprintf("the policy lets requests through the VPC %s, which is not among the allowed VPCs", v)
-		return res, nil
+	if len(allowedEndpoints) > 0 || len(allowedVPCs) > 0 {
+		if v, ok := outside(res.Endpoints, allowedEndpoints); !ok {
+			res.Reason = fmt.Sprintf("the policy lets requests through the VPC endpoint %s, which is not among the allowed endpoints%s", v, noneGiven(allowedEndpoints))
+			return res, nil
+		}
+		if v, ok := outside(res.VPCs, allowedVPCs); !ok {
+			res.Reason = fmt.Sprintf("the policy lets requests through the VPC %s, which is not among the allowed VPCs%s", v, noneGiven(allowedVPCs))
+			return res, nil
+		}
 	}
 	res.Restricted = true
 	var via []string
@@ -361,7 +386,7 @@ func (d *Document) RestrictedToVPC(bucket string, allowedEndpoints, allowedVPCs 
 	if len(res.VPCs) > 0 {
 		via = append(via, "VPCs "+strings.Join(res.VPCs, ", "))
 	}
-	res.Reason = fmt.Sprintf("%s denies every S3 action on %s and %s to requests not coming through %s", labels(d, cov.statements), t.bucketARN, t.objects, strings.Join(via, " or "))
+	res.Reason = fmt.Sprintf("%s %s every S3 action on %s and %s to requests not coming through %s", labels(d, cov.statements), denyVerb(cov.statements), t.bucketARN, t.objects, strings.Join(via, " or "))
 	return res, nil
 }
 
@@ -385,17 +410,21 @@ func (c *Condition) vpcNotEquals() bool {
 }
 
 // outside returns the first value not in allowed (compared without regard to
-// case); an empty allowed list accepts everything.
+// case).
 func outside(values, allowed []string) (string, bool) {
-	if len(allowed) == 0 {
-		return "", true
-	}
 	for _, v := range values {
 		if !containsFold(allowed, v) {
 			return v, false
 		}
 	}
 	return "", true
+}
+
+func noneGiven(list []string) string {
+	if len(list) == 0 {
+		return " (none given)"
+	}
+	return ""
 }
 
 func appendUnique(list []string, values ...string) []string {

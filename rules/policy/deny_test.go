@@ -78,7 +78,8 @@ func TestDeniesInsecureTransport(t *testing.T) {
 			policy: `{"Statement":[
 				{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b","Condition":{"Bool":{"aws:SecureTransport":"false"}}},
 				{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`,
-			want: TransportCheck{Enforced: true, CoversBucket: true, CoversObjects: true, Statements: []int{0, 1}},
+			want: TransportCheck{Enforced: true, CoversBucket: true, CoversObjects: true, Statements: []int{0, 1},
+				Reason: "Statement[0] and Statement[1] deny every S3 action to every principal on arn:aws:s3:::b and arn:aws:s3:::b/* when aws:SecureTransport is false"},
 		},
 		{
 			reason: "NotResource listing another bucket covers this one",
@@ -252,6 +253,18 @@ func TestRestrictedToVPC(t *testing.T) {
 			policy:             stmt(`"Effect":"Deny","Principal":"*","Action":"s3:GetObject",` + both + `,"Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}`),
 			want:               VPCRestriction{Reason: "Statement[0] denies only s3:GetObject, not every S3 action (s3:* or *)"},
 			checkReasonExactly: true,
+		},
+		{
+			reason:             "endpoints given: a VPC exception lets every endpoint of the VPC through",
+			policy:             stmt(`"Effect":"Deny","Principal":"*","Action":"s3:*",` + both + `,"Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-1"}}`),
+			endpoints:          []string{"vpce-1"},
+			want:               VPCRestriction{VPCs: []string{"vpc-1"}, CoversBucket: true, CoversObjects: true, Statements: []int{0}, Reason: "the policy lets requests through the VPC vpc-1, which is not among the allowed VPCs (none given)"},
+			checkReasonExactly: true,
+		},
+		{
+			reason: "no lists given: any endpoint restricts",
+			policy: stmt(`"Effect":"Deny","Principal":"*","Action":"s3:*",` + both + `,"Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-9"}}`),
+			want:   VPCRestriction{Restricted: true, Endpoints: []string{"vpce-9"}, CoversBucket: true, CoversObjects: true, Statements: []int{0}},
 		},
 		{
 			reason: "endpoint and VPC in one statement: either lets a request through",

@@ -124,7 +124,13 @@
 //     managed rules do not document, for rules that count them.
 //   - [Document.RestrictedToVPC] checks for a Deny of every S3 action on the
 //     bucket and its objects unless the request comes through given VPC
-//     endpoints or VPCs (StringNotEquals on aws:SourceVpce / aws:SourceVpc).
+//     endpoints or VPCs (StringNotEquals on aws:SourceVpce / aws:SourceVpc);
+//     when endpoints or VPCs are given, every exception must be among them.
+//   - [Document.DeniesUnencryptedUploads] checks for a Deny of s3:PutObject
+//     on every object of the bucket when the request does not ask for
+//     server-side encryption (Null = true, or a negated string operator, on
+//     s3:x-amz-server-side-encryption): the alternative to default
+//     encryption that s3-bucket-server-side-encryption-enabled accepts.
 //   - [Document.BlacklistedActions] implements
 //     s3-bucket-blacklisted-actions-prohibited: Allow statements that let a
 //     principal outside the owner's account (including "*", NotPrincipal,

@@ -57,6 +57,9 @@ func FuzzParse(f *testing.F) {
 		if _, err := doc.DeniesInsecureTransport("bucket"); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := doc.DeniesUnencryptedUploads("bucket"); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := doc.RestrictedToVPC("bucket", nil, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,12 @@ type S3Bucket struct {
 	Name      string
 	AccountID string
 	Region    string
+	// ARN is the item's ARN ("arn:aws:s3:::name", or another partition's);
+	// "" when not recorded.
+	ARN string
+	// Owner is the canonical user id of the bucket's owner
+	// (configuration.owner.id); "" when not recorded.
+	Owner string
 	// Encryption is the default encryption; nil when Config recorded none.
 	Encryption *S3Encryption
 	// Versioning is nil when Config recorded no versioning configuration.
@@ -30,10 +36,17 @@ type S3Bucket struct {
 	// ACL is the AccessControlList as Config records it, decoded from its
 	// string; nil when not recorded.
 	ACL json.RawMessage
-	// OwnershipControls is the BucketOwnershipControls value as recorded;
-	// nil when not recorded.
-	OwnershipControls json.RawMessage
+	// ObjectOwnership is the Object Ownership setting of the bucket's
+	// ownership controls: "BucketOwnerEnforced" (ACLs disabled),
+	// "BucketOwnerPreferred" or "ObjectWriter"; "" when the bucket has no
+	// ownership controls or Config recorded none (OwnershipRecorded).
+	ObjectOwnership   string
+	OwnershipRecorded bool
 }
+
+// ACLsDisabled reports whether the bucket's ownership controls disable
+// ACLs (BucketOwnerEnforced): its ACL then grants nothing.
+func (b *S3Bucket) ACLsDisabled() bool { return b.ObjectOwnership == "BucketOwnerEnforced" }
 
 // S3Encryption is a bucket's default encryption.
 type S3Encryption struct {
@@ -83,12 +96,18 @@ func S3BucketOf(in *evaluate.Input) (*S3Bucket, error) { return s3Buckets.Of(in)
 // DecodeS3Bucket decodes an AWS::S3::Bucket item.
 func DecodeS3Bucket(ci *evaluate.ConfigurationItem) (*S3Bucket, error) {
 	var conf struct {
-		Name string `json:"name"`
+		Name  string `json:"name"`
+		Owner *struct {
+			ID string `json:"id"`
+		} `json:"owner"`
 	}
 	if err := decodeConfiguration(ci, &conf); err != nil {
 		return nil, err
 	}
-	b := &S3Bucket{Name: conf.Name, AccountID: ci.AccountID, Region: ci.Region}
+	b := &S3Bucket{Name: conf.Name, AccountID: ci.AccountID, Region: ci.Region, ARN: ci.ARN}
+	if conf.Owner != nil {
+		b.Owner = conf.Owner.ID
+	}
 	if b.Name == "" {
 		b.Name = ci.ResourceName
 	}
@@ -136,8 +155,47 @@ func DecodeS3Bucket(ci *evaluate.ConfigurationItem) (*S3Bucket, error) {
 	if raw, ok := ci.SupplementaryConfiguration["AccessControlList"]; ok && string(raw) != "null" {
 		b.ACL = raw
 	}
-	if raw, ok := ci.SupplementaryConfiguration["BucketOwnershipControls"]; ok && string(raw) != "null" {
-		b.OwnershipControls = raw
+	var own s3OwnershipControls
+	if ok, err := decodeSupplementary(ci, "BucketOwnershipControls", &own); err != nil {
+		return nil, err
+	} else if ok {
+		b.OwnershipRecorded = true
+		b.ObjectOwnership = own.objectOwnership()
 	}
 	return b, nil
+}
+
+// s3OwnershipControls reads BucketOwnershipControls. Config records the
+// AWS SDK for Java's request object, {"bucketName", "ownershipControls":
+// {"rules": [{...}]}}, whose rule member is the field objectOwnership or,
+// serialized through its getter, ownership; the S3 API's
+// {"OwnershipControls": {"Rules": [{"ObjectOwnership"}]}} and a bare
+// {"rules": [...]} are read too (member names match without regard to
+// case).
+type s3OwnershipControls struct {
+	OwnershipControls *struct {
+		Rules []s3OwnershipRule `json:"rules"`
+	} `json:"ownershipControls"`
+	Rules []s3OwnershipRule `json:"rules"`
+}
+
+type s3OwnershipRule struct {
+	ObjectOwnership string `json:"objectOwnership"`
+	Ownership       string `json:"ownership"`
+}
+
+func (o *s3OwnershipControls) objectOwnership() string {
+	rules := o.Rules
+	if o.OwnershipControls != nil {
+		rules = o.OwnershipControls.Rules
+	}
+	for _, r := range rules {
+		if r.ObjectOwnership != "" {
+			return r.ObjectOwnership
+		}
+		if r.Ownership != "" {
+			return r.Ownership
+		}
+	}
+	return ""
 }
