@@ -44,9 +44,11 @@ func docBlock(t *testing.T, name string) []byte {
 	return m[1]
 }
 
-// step is one command of a pipeline and where it runs.
+// step is one command of a pipeline, where it runs and the variables the
+// pipeline sets for it.
 type step struct {
 	name, dir, command string
+	env                map[string]string
 }
 
 func githubSteps(t *testing.T) (steps []step, sarif string) {
@@ -54,6 +56,7 @@ func githubSteps(t *testing.T) (steps []step, sarif string) {
 	var wf struct {
 		Permissions map[string]string `yaml:"permissions"`
 		Jobs        map[string]struct {
+			Env   map[string]string `yaml:"env"`
 			Steps []struct {
 				Name             string            `yaml:"name"`
 				Uses             string            `yaml:"uses"`
@@ -78,7 +81,7 @@ func githubSteps(t *testing.T) (steps []step, sarif string) {
 		switch {
 		case s.Run != "":
 			for _, line := range strings.Split(strings.TrimSpace(s.Run), "\n") {
-				steps = append(steps, step{name: s.Name, dir: s.WorkingDirectory, command: line})
+				steps = append(steps, step{name: s.Name, dir: s.WorkingDirectory, command: line, env: job.Env})
 			}
 		case strings.HasPrefix(s.Uses, "github/codeql-action/upload-sarif@"):
 			sarif = s.With["sarif_file"]
@@ -94,7 +97,10 @@ func codeBuildSteps(t *testing.T) (steps []step, artifacts []string) {
 	t.Helper()
 	var spec struct {
 		Version any `yaml:"version"`
-		Phases  map[string]struct {
+		Env     struct {
+			Variables map[string]string `yaml:"variables"`
+		} `yaml:"env"`
+		Phases map[string]struct {
 			RuntimeVersions map[string]any `yaml:"runtime-versions"`
 			Commands        []string       `yaml:"commands"`
 		} `yaml:"phases"`
@@ -110,9 +116,13 @@ func codeBuildSteps(t *testing.T) (steps []step, artifacts []string) {
 	}
 	// CodeBuild runs the phases in this order; commands of a build share
 	// one shell, so a cd or export carries on.
+	env := map[string]string{"AWS_REGION": "eu-west-1"} // CodeBuild sets it
+	for k, v := range spec.Env.Variables {
+		env[k] = v
+	}
 	for _, phase := range []string{"install", "pre_build", "build", "post_build"} {
 		for _, c := range spec.Phases[phase].Commands {
-			steps = append(steps, step{name: phase, command: c})
+			steps = append(steps, step{name: phase, command: c, env: env})
 		}
 	}
 	return steps, spec.Artifacts.Files
@@ -189,7 +199,7 @@ func runPipeline(t *testing.T, repo string, steps []step, tools, gobin string, o
 		}
 		c := exec.Command("bash", "-eo", "pipefail", "-c", cmd)
 		c.Dir = filepath.Join(dir, s.dir)
-		c.Env = env
+		c.Env = withVars(env, s.env)
 		c.Stdout, c.Stderr = &log, &log
 		err := c.Run()
 		var exit *exec.ExitError
@@ -205,7 +215,9 @@ func runPipeline(t *testing.T, repo string, steps []step, tools, gobin string, o
 	if oneShell {
 		c := exec.Command("bash", "-o", "pipefail", "-c", script.String())
 		c.Dir = dir
-		c.Env = env
+		if len(steps) > 0 {
+			c.Env = withVars(env, steps[0].env)
+		}
 		var out bytes.Buffer
 		c.Stdout, c.Stderr = &out, &log
 		if err := c.Run(); err != nil {
@@ -224,6 +236,15 @@ func runPipeline(t *testing.T, repo string, steps []step, tools, gobin string, o
 		}
 	}
 	return dir, codes, log.String()
+}
+
+// withVars adds a pipeline's variables to an environment.
+func withVars(env []string, vars map[string]string) []string {
+	out := append([]string(nil), env...)
+	for k, v := range vars {
+		out = append(out, k+"="+v)
+	}
+	return out
 }
 
 func TestPipelineDocs(t *testing.T) {

@@ -345,3 +345,61 @@ func TestSARIFErrors(t *testing.T) {
 		t.Errorf("-list -format sarif: exit %d, %q", code, errs)
 	}
 }
+
+// TestAccountAndRegion: -account and -region say where templates deploy;
+// with -account, account-level rules run only when -rules names them.
+func TestAccountAndRegion(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-account", "1234"}, `-account "1234": want a 12-digit account id`},
+		{[]string{"-region", "Europe"}, `-region "Europe": want a region name such as eu-west-1`},
+	} {
+		code, _, errs := scan(t, append([]string{"-input", "testdata/iac/stack.yaml"}, tc.args...)...)
+		if code != exitError || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, %q; want 1 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+	accountLevel := func(args ...string) map[string]string {
+		code, out, errs := scan(t, append([]string{"-input", "testdata/iac/stack.yaml", "-format", "json", "-account", "111122223333", "-region", "eu-west-1"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		got := map[string]string{}
+		for _, ev := range parseIaCReport(t, out).Evaluations {
+			if ev.ComplianceResourceType == "AWS::::Account" {
+				got[ev.ConfigRuleName] = ev.ComplianceResourceID
+			}
+		}
+		return got
+	}
+	if got := accountLevel(); len(got) != 0 {
+		t.Errorf("account-level rules ran without being named: %v", got)
+	}
+	if diff := cmp.Diff(map[string]string{"iam-password-policy": "111122223333"}, accountLevel("-rules", "iam-password-policy,restricted-ssh")); diff != "" {
+		t.Errorf("named account-level rule (-want +got):\n%s", diff)
+	}
+	// The region makes the partition known: the bucket's ARN is complete.
+	code, out, _ := scan(t, "-input", "testdata/iac/stack.yaml", "-format", "json", "-rules", "s3-bucket-ssl-requests-only", "-account", "111122223333", "-region", "eu-west-1")
+	if got := verdicts(t, parseIaCReport(t, out))["s3-bucket-ssl-requests-only AWS::S3::Bucket RawBucket"]; code != 0 || got != "NON_COMPLIANT stack.yaml:9" {
+		t.Errorf("exit %d, RawBucket %q", code, got)
+	}
+}
+
+// TestIaCLookups: rules that look up other resources find them in the
+// same template or plan (the scan's lookup pass reads templates and plans
+// too).
+func TestIaCLookups(t *testing.T) {
+	code, out, errs := scan(t, "-input", "testdata/lookups", "-format", "json", "-rules", "cloudtrail-bucket-protected,vpc-flow-logs-enabled")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want := map[string]string{
+		"cloudtrail-bucket-protected AWS::CloudTrail::Trail Trail": "COMPLIANT trail.yaml:2",
+		"vpc-flow-logs-enabled AWS::EC2::VPC aws_vpc.main":         "COMPLIANT vpc.tfplan.json:11",
+	}
+	if diff := cmp.Diff(want, verdicts(t, parseIaCReport(t, out))); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

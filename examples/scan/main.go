@@ -8,13 +8,19 @@
 // Usage:
 //
 //	scan [-input PATH]... [-format text|json|sarif] [-rules id,id] [-params FILE]
-//	     [-parameters FILE] [-facts DIR] [-fail-on-noncompliant]
+//	     [-parameters FILE] [-account ID] [-region REGION] [-facts DIR]
+//	     [-fail-on-noncompliant]
 //	scan -list [-format text|json]
 //
 // -format sarif writes SARIF 2.1.0 for code scanning: one result per
 // non-compliant evaluation, on the line of the resource. -parameters gives
 // CloudFormation parameter values, as {"Name": "value"} or the CLI's
-// [{"ParameterKey", "ParameterValue"}].
+// [{"ParameterKey", "ParameterValue"}]. -account and -region say where
+// templates and plans deploy: without them ARNs, the partition and
+// AWS::AccountId are unknown, and rules that compare them (bucket policy
+// resources, principals of other accounts) cannot decide. With -account,
+// the account-level rules (which judge a whole account, not the few
+// resources of a template) run only when -rules names them.
 //
 // Exit status: 0 when the scan ran, whatever it found; 1 on a usage or
 // input error; 3 with -fail-on-noncompliant when a resource is
@@ -33,7 +39,9 @@ import (
 	iofs "io/fs"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -60,6 +68,11 @@ const (
 	exitFindings = 3
 )
 
+var (
+	accountID  = regexp.MustCompile(`^\d{12}$`)
+	regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+)
+
 type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
@@ -71,6 +84,8 @@ type config struct {
 	ruleIDs    string
 	paramsFile string
 	cfnParams  string
+	account    string
+	region     string
 	factsDir   string
 	list       bool
 	failOn     bool
@@ -92,11 +107,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.ruleIDs, "rules", "", "comma-separated rule ids to run (default: the whole catalog)")
 	fs.StringVar(&c.paramsFile, "params", "", `JSON file of rule parameters: {"rule-id": {"param": "value"}}`)
 	fs.StringVar(&c.cfnParams, "parameters", "", `JSON file of CloudFormation parameter values: {"Name": "value"} or [{"ParameterKey", "ParameterValue"}]`)
+	fs.StringVar(&c.account, "account", "", "AWS account id templates and plans deploy to (ARNs, AWS::AccountId); unknown when not given. Account-level rules then run only when -rules names them")
+	fs.StringVar(&c.region, "region", "", "AWS region templates and plans deploy to (ARNs, AWS::Region, the partition); unknown when not given")
 	fs.StringVar(&c.factsDir, "facts", "", "directory of account facts (credential report, password policy...; see the README)")
 	fs.BoolVar(&c.list, "list", false, "print the catalog and exit")
 	fs.BoolVar(&c.failOn, "fail-on-noncompliant", false, "exit 3 when a resource is non-compliant")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: scan [-input PATH]... [-format text|json|sarif] [-rules id,id] [-params FILE] [-parameters FILE] [-facts DIR] [-fail-on-noncompliant]")
+		fmt.Fprintln(stderr, "usage: scan [-input PATH]... [-format text|json|sarif] [-rules id,id] [-params FILE] [-parameters FILE] [-account ID] [-region REGION] [-facts DIR] [-fail-on-noncompliant]")
 		fmt.Fprintln(stderr, "       scan -list [-format text|json]")
 		fs.PrintDefaults()
 	}
@@ -125,6 +142,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if c.list {
 		return list(selected, c.format, stdout, stderr)
+	}
+	if c.account != "" && strings.TrimSpace(c.ruleIDs) == "" {
+		// Account-level rules judge a whole account; templates and plans
+		// show a few of its resources. Named with -rules, they run.
+		selected = resourceRules(selected)
 	}
 	opts := []evaluate.Option{}
 	if c.paramsFile != "" {
@@ -157,6 +179,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	var iacOpts []iac.Option
+	if c.account != "" {
+		if !accountID.MatchString(c.account) {
+			fmt.Fprintf(stderr, "scan: -account %q: want a 12-digit account id\n", c.account)
+			return exitError
+		}
+		iacOpts = append(iacOpts, iac.WithAccount(c.account))
+	}
+	if c.region != "" {
+		if !regionName.MatchString(c.region) {
+			fmt.Fprintf(stderr, "scan: -region %q: want a region name such as eu-west-1\n", c.region)
+			return exitError
+		}
+		iacOpts = append(iacOpts, iac.WithRegion(c.region))
+	}
 	if c.cfnParams != "" {
 		data, err := os.ReadFile(c.cfnParams)
 		if err != nil {
@@ -171,8 +207,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		iacOpts = append(iacOpts, iac.WithParameters(values))
 	}
 	src := sampleSource()
+	formats := readOnce(iac.Formats(iacOpts...))
 	if len(c.inputs) > 0 {
-		src = evaluate.Reader{Formats: iac.Formats(iacOpts...)}.Files(c.inputs...)
+		src = evaluate.Reader{Formats: formats}.Files(c.inputs...)
 	}
 	var items atomic.Int64
 	counted := func(yield func(*evaluate.ConfigurationItem, error) bool) {
@@ -202,7 +239,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(c.inputs) > 0 {
 		// The lookup pass keeps only the types rules look up, skipping
 		// the others before decoding them.
-		scanOpts = append(scanOpts, evaluate.WithPrescan(evaluate.Reader{Types: engine.LookupTypes()}.Files(c.inputs...)))
+		scanOpts = append(scanOpts, evaluate.WithPrescan(evaluate.Reader{Formats: formats, Types: engine.LookupTypes()}.Files(c.inputs...)))
 	}
 	for ev, err := range engine.Scan(ctx, counted, scanOpts...) {
 		if err != nil {
@@ -231,6 +268,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// readOnce makes formats convert each file once per scan: the lookup pass
+// and the evaluating pass of a scan read the same templates and plans,
+// which are converted whole (unlike Config data, which is streamed).
+func readOnce(formats []evaluate.Format) []evaluate.Format {
+	out := make([]evaluate.Format, len(formats))
+	for i, f := range formats {
+		out[i] = &onceFormat{Format: f, read: map[string]evaluate.Source{}}
+	}
+	return out
+}
+
+type onceFormat struct {
+	evaluate.Format
+	mu   sync.Mutex
+	read map[string]evaluate.Source
+}
+
+// Read returns the source of the file's first read: iac's sources keep
+// what they converted and yield it again.
+func (f *onceFormat) Read(r io.Reader, name string) evaluate.Source {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if src, ok := f.read[name]; ok {
+		return src
+	}
+	src := f.Format.Read(r, name)
+	f.read[name] = src
+	return src
+}
+
 // sampleSource reads the built-in sample; each range reads it afresh, so
 // the engine may range twice.
 func sampleSource() evaluate.Source {
@@ -254,6 +321,20 @@ func selectRules(ids string) ([]evaluate.Rule, error) {
 		}
 	}
 	return rules.Select(list...)
+}
+
+// resourceRules leaves out the rules that judge only the account.
+func resourceRules(rs []evaluate.Rule) []evaluate.Rule {
+	var out []evaluate.Rule
+	for _, r := range rs {
+		for _, t := range r.Metadata().ResourceTypes {
+			if t != evaluate.AccountResourceType {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // readParams reads {"rule-id": {"param": "value"}}; values are strings as

@@ -46,6 +46,21 @@ func newHandler(t testing.TB, opts ...hook.Option) *hook.Handler {
 	return h
 }
 
+// handlerOf runs only the rules named, so that a test's verdicts do not
+// move when the catalog grows.
+func handlerOf(t testing.TB, ids ...string) *hook.Handler {
+	t.Helper()
+	sel, err := rules.Select(ids...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := hook.NewHandler(sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 // invoke runs an event through aws-lambda-go, as lambda.Start does, and
 // decodes the answer.
 func invoke(t testing.TB, h *hook.Handler, event []byte) hook.Response {
@@ -225,7 +240,8 @@ func TestStackTarget(t *testing.T) {
 	url := srv.put(t, "/hooks/stack-create.json", map[string]any{
 		"template": fileText(t, "stack-template.yaml"), "previousTemplate": fileText(t, "stack-previous.yaml"),
 	})
-	h := newHandler(t)
+	h := handlerOf(t, "s3-bucket-versioning-enabled", "s3-bucket-server-side-encryption-enabled", "cloud-trail-cloud-watch-logs-enabled",
+		"cloud-trail-log-file-validation-enabled", "cmk-backing-key-rotation-enabled")
 	resp := invoke(t, h, withPayload(t, readEvent(t, "stack-create.json"), url))
 	if resp.HookStatus != hook.StatusFailed || resp.ErrorCode != hook.ErrorNonCompliant || resp.ClientRequestToken != "2a1f0c9e-6b5d-4c3a-9e8f-7d6c5b4a3f21" {
 		t.Fatalf("answer %+v", resp)
@@ -259,7 +275,7 @@ func TestChangeSetTarget(t *testing.T) {
 	url := srv.put(t, "/hooks/cs.json", map[string]any{"template": template, "changedResources": []map[string]any{{
 		"action": "CREATE", "beforeContext": nil, "afterContext": `{"Properties":{"EnableKeyRotation":"true"}}`,
 		"lineNumber": 1, "logicalResourceId": "Key", "resourceType": "AWS::KMS::Key"}}})
-	resp := invoke(t, newHandler(t), withPayload(t, readEvent(t, "changeset-update.json"), url))
+	resp := invoke(t, handlerOf(t, "s3-bucket-versioning-enabled", "cmk-backing-key-rotation-enabled"), withPayload(t, readEvent(t, "changeset-update.json"), url))
 	if resp.HookStatus != hook.StatusSuccess || resp.ClientRequestToken != "7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918" {
 		t.Errorf("answer %+v", resp)
 	}
