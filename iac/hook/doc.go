@@ -25,7 +25,9 @@
 // iac.ReadTemplate and scanned as examples/scan scans it, so rules that
 // join resources (a trail and its bucket, a VPC and its flow logs) see
 // the other resources of the template. The event does not carry parameter
-// values: parameters are unknown, not their Defaults.
+// values: parameters are unknown, not their Defaults. No account facts are
+// read either: rules that need them (the account's Block Public Access
+// settings) answer INSUFFICIENT_DATA.
 //
 // # Answers
 //
