@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/guardrails-go/guardrails/evaluate"
 	"github.com/guardrails-go/guardrails/rules/policy"
@@ -73,8 +74,11 @@ type s3View struct {
 	// bucketBlock is the bucket's own Block Public Access settings.
 	bucketBlock policy.PublicAccessBlock
 	// exposure is what the bucket lets everyone do, once decided for the
-	// input (the public read and write rules both ask).
-	exposure *bucketExposure
+	// input (the public read and write rules both ask). A view is shared
+	// between goroutines when it comes from a lookup (Related), so
+	// exposureMu guards it.
+	exposureMu sync.Mutex
+	exposure   *bucketExposure
 }
 
 // stmtUnknowns says which parts of a statement are not known before

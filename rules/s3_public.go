@@ -99,6 +99,8 @@ type grantClass struct {
 
 // exposureOf decides what the bucket lets everyone do, once per view.
 func exposureOf(ctx context.Context, in *evaluate.Input, v *s3View) (*bucketExposure, error) {
+	v.exposureMu.Lock()
+	defer v.exposureMu.Unlock()
 	if v.exposure != nil {
 		return v.exposure, nil
 	}
