@@ -196,3 +196,15 @@ func TestReadResourceErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestReadResourcePartNamedLikeTheStub: a part whose logical id is the
+// name the reader gives its own stand-in still reads.
+func TestReadResourcePartNamedLikeTheStub(t *testing.T) {
+	list := readResource(t, "AWS::EC2::SecurityGroupIngress", "GuardrailsPart", `{"GroupId": "sg-1", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "0.0.0.0/0"}`)
+	if len(list) != 1 || list[0].Item.ResourceID != "GuardrailsPart" {
+		t.Fatalf("got %+v", list)
+	}
+	if got := configOf(t, list[0].Item)["ipPermissions"].([]any); len(got) != 1 {
+		t.Errorf("ipPermissions %v", got)
+	}
+}

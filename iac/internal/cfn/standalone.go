@@ -199,19 +199,23 @@ func readPart(typ, id string, properties map[string]json.RawMessage, ref partRef
 	} else {
 		part[ref.prop] = ref2
 	}
+	pid := partID
+	if pid == id {
+		pid += "2"
+	}
 	resources := map[string]any{
-		id:     map[string]any{"Type": ref.typ, "Properties": stub},
-		partID: map[string]any{"Type": typ, "Properties": part},
+		id:  map[string]any{"Type": ref.typ, "Properties": stub},
+		pid: map[string]any{"Type": typ, "Properties": part},
 	}
 	with, err := convertResources(resources, id, opts)
 	if err != nil {
 		var e *ci.Error
-		if errors.As(err, &e) && e.Resource == partID {
+		if errors.As(err, &e) && e.Resource == pid {
 			e.Resource, e.Type = id, typ
 		}
 		return Standalone{}, err
 	}
-	delete(resources, partID)
+	delete(resources, pid)
 	without, err := convertResources(resources, id, opts)
 	if err != nil {
 		return Standalone{}, err
