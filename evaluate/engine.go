@@ -413,22 +413,53 @@ func (e *Engine) LookupTypes() []string {
 	return out
 }
 
+// inventory keeps the items of the lookup types that prescan yields: in a
+// temporary file with an index in memory, so that memory does not grow
+// with their size, or in memory when no file can be made.
+func (e *Engine) inventory(ctx context.Context, prescan Source) (Lookup, error) {
+	if len(e.lookupTypes) == 0 {
+		return NewInventory(e.opts.facts), nil
+	}
+	spill, err := newSpillInventory(e.opts.facts)
+	if err != nil {
+		mem := NewInventory(e.opts.facts)
+		for ci, err := range prescan {
+			if ctx.Err() != nil {
+				break
+			}
+			if err == nil && ci != nil && e.lookupTypes[ci.ResourceType] {
+				mem.Add(ci)
+			}
+		}
+		return mem, nil
+	}
+	for ci, err := range prescan {
+		if ctx.Err() != nil {
+			break
+		}
+		if err == nil && ci != nil && e.lookupTypes[ci.ResourceType] {
+			if err := spill.add(ci); err != nil {
+				spill.close()
+				return nil, fmt.Errorf("keeping %s %s for lookups: %w", ci.ResourceType, ci.ResourceID, err)
+			}
+		}
+	}
+	return spill, nil
+}
+
 // scan evaluates src; prescan yields (at least) the items of the lookup
 // types, for the inventory.
 func (e *Engine) scan(ctx context.Context, src, prescan Source) iter.Seq2[Evaluation, error] {
 	return func(yield func(Evaluation, error) bool) {
 		lookup := e.opts.lookup
 		if lookup == nil {
-			inv := NewInventory(e.opts.facts)
-			if len(e.lookupTypes) > 0 {
-				for ci, err := range prescan {
-					if ctx.Err() != nil {
-						break
-					}
-					if err == nil && ci != nil && e.lookupTypes[ci.ResourceType] {
-						inv.Add(ci)
-					}
-				}
+			inv, err := e.inventory(ctx, prescan)
+			if err != nil {
+				yield(Evaluation{}, err)
+				return
+			}
+			if s, ok := inv.(*spillInventory); ok {
+				defer s.close()
 			}
 			lookup = inv
 		}

@@ -164,12 +164,17 @@ func (m *Model[T]) Related(in *Input, ci *ConfigurationItem) (T, error) {
 	if ci == nil {
 		return m.Decode(ci)
 	}
-	return Memoize(in, relatedKey{m, ci}, func() (T, error) { return m.Decode(ci) })
+	key := relatedKey{m, ci.ResourceType, ci.ResourceID, ci.AccountID, ci.CaptureTime.UnixNano()}
+	return Memoize(in, key, func() (T, error) { return m.Decode(ci) })
 }
 
+// relatedKey names a related item by resource, not by pointer: a lookup
+// may return a fresh item each time (the scan's inventory reads items back
+// from a file).
 type relatedKey struct {
-	model any
-	ci    *ConfigurationItem
+	model                               any
+	resourceType, resourceID, accountID string
+	captured                            int64
 }
 
 // Memo is implemented by lookups that keep values computed from what they

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -355,37 +354,20 @@ func TestCatalogCoverage(t *testing.T) {
 	}
 }
 
-// pendingRuleIDs are rule ids the detections name whose rules are being
-// added to the catalog on another branch (the S3 family's public access,
-// TLS and logging rules). They are the only ids allowed to be missing;
-// drop each from this list once its rule is in the catalog.
-var pendingRuleIDs = []string{
-	"s3-bucket-public-read-prohibited",
-	"s3-bucket-public-write-prohibited",
-	"s3-bucket-ssl-requests-only",
-	"s3-bucket-level-public-access-prohibited",
-	"s3-account-level-public-access-blocks-periodic",
-	"s3-bucket-logging-enabled",
-}
-
-// The rule ids the detections name exist in the catalog, but for the
-// pending ones.
+// The rule ids the detections name, and their remediations, exist in the
+// catalogs.
 func TestDetectionRulesInCatalog(t *testing.T) {
-	var arrived []string
 	for _, d := range Detections() {
 		for _, r := range d.Rules {
-			_, ok := rules.ByID(r)
-			switch {
-			case !ok && !slices.Contains(pendingRuleIDs, r):
+			if _, ok := rules.ByID(r); !ok {
 				t.Errorf("%s: rule %s is not in the catalog", d.ID, r)
-			case ok && slices.Contains(pendingRuleIDs, r) && !slices.Contains(arrived, r):
-				arrived = append(arrived, r)
 			}
 		}
-	}
-	if len(arrived) > 0 {
-		sort.Strings(arrived)
-		t.Logf("pending rule ids now in the catalog, to drop from pendingRuleIDs: %s", strings.Join(arrived, ", "))
+		for _, r := range d.Remediations {
+			if _, ok := remediate.ByID(r); !ok {
+				t.Errorf("%s: remediation %s is not in the catalog", d.ID, r)
+			}
+		}
 	}
 }
 

@@ -40,6 +40,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -91,7 +92,15 @@ type config struct {
 	failOn     bool
 }
 
+// memoryLimit is the scanner's soft memory limit when GOMEMLIMIT is not
+// set: the garbage collector works harder near it rather than let the heap
+// double, so a scan of a multi-gigabyte snapshot stays near 150 MiB.
+const memoryLimit = 100 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
