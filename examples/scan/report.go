@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/guardrails-go/guardrails/evaluate"
+	"github.com/guardrails-go/guardrails/internal/jsonreport"
 )
 
 // reporter writes a scan's outcome as it comes.
@@ -22,89 +22,28 @@ type reporter interface {
 
 // maxErrors bounds the errors a report keeps: a file of a million broken
 // items should not hold a million messages in memory.
-const maxErrors = 10000
+const maxErrors = jsonreport.MaxErrors
 
 // jsonReporter streams {"evaluations": [...], "errors": [...], "stats": {...}}:
 // evaluations are written as they come, so memory stays flat on any input.
-type jsonReporter struct {
-	w       *bufio.Writer
-	buf     bytes.Buffer
-	enc     *json.Encoder
-	n       int
-	errs    []reportError
-	dropped int
-	err     error
-}
+type jsonReporter struct{ w *jsonreport.Writer }
 
 func newJSONReporter(w io.Writer) *jsonReporter {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	r := &jsonReporter{w: bw}
-	r.enc = json.NewEncoder(&r.buf)
-	r.enc.SetEscapeHTML(false)
-	_, r.err = bw.WriteString(`{"evaluations": [`)
-	return r
+	return &jsonReporter{jsonreport.New(w, "evaluations", "scan")}
 }
 
-func (r *jsonReporter) evaluation(ev evaluate.Evaluation) {
-	if r.err != nil {
-		return
-	}
-	sep := ",\n  "
-	if r.n == 0 {
-		sep = "\n  "
-	}
-	r.n++
-	r.buf.Reset()
-	if r.err = r.enc.Encode(ev); r.err != nil {
-		return
-	}
-	if _, r.err = r.w.WriteString(sep); r.err == nil {
-		_, r.err = r.w.Write(bytes.TrimSuffix(r.buf.Bytes(), []byte("\n")))
-	}
-}
+func (r *jsonReporter) evaluation(ev evaluate.Evaluation) { r.w.Item(ev) }
 
 func (r *jsonReporter) error(e reportError) {
-	if len(r.errs) < maxErrors {
-		r.errs = append(r.errs, e)
-	} else {
-		r.dropped++
-	}
+	r.w.Error(jsonreport.Error{Source: e.Source, Message: e.Message})
 }
 
 func (r *jsonReporter) finish(st stats) error {
-	if r.err != nil {
-		return r.err
-	}
-	if r.dropped > 0 {
-		r.errs = append(r.errs, reportError{Source: "scan", Message: fmt.Sprintf("%d more errors not listed", r.dropped)})
-	}
-	if r.errs == nil {
-		r.errs = []reportError{}
-	}
-	tail := struct {
-		Errors []reportError `json:"errors"`
-		Stats  any           `json:"stats"`
-	}{r.errs, map[string]int{
+	return r.w.Finish(map[string]int{
 		"items": st.items, "evaluations": st.evaluations, "errors": st.errors,
 		"compliant": st.compliant, "nonCompliant": st.nonCompliant,
 		"notApplicable": st.notApplicable, "insufficientData": st.insufficientData,
-	}}
-	b, err := json.MarshalIndent(tail, "", "  ")
-	if err != nil {
-		return err
-	}
-	// Splice the tail's members after the evaluations array.
-	closing := "],\n"
-	if r.n > 0 {
-		closing = "\n],\n"
-	}
-	if _, err := fmt.Fprintf(r.w, "%s%s", closing, b[2:]); err != nil {
-		return err
-	}
-	if err := r.w.WriteByte('\n'); err != nil {
-		return err
-	}
-	return r.w.Flush()
+	})
 }
 
 // textReporter prints counts per rule, then each non-compliant resource and
