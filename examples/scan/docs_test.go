@@ -15,7 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// The pipelines of docs/iac.md are run as written: TestPipelineDocs takes
+// The pipelines of the README are run as written: TestPipelineDocs takes
 // the YAML blocks out of the document and runs each command with bash, in
 // a copy of a repository of templates and a Terraform configuration, once
 // compliant and once not.
@@ -28,18 +28,18 @@ import (
 //     plan and show -json with the plan of the repository's configuration
 //     (testdata/pipeline/*/terraform/plan.fixture.json).
 
-// docBlock returns the YAML code block of docs/iac.md whose first line is
+// docBlock returns the YAML code block of the README whose first line is
 // "# name".
 func docBlock(t *testing.T, name string) []byte {
 	t.Helper()
-	doc, err := os.ReadFile("../../docs/iac.md")
+	doc, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	re := regexp.MustCompile("(?s)```yaml\n# " + regexp.QuoteMeta(name) + "\n(.*?)```")
 	m := re.FindSubmatch(doc)
 	if m == nil {
-		t.Fatalf("docs/iac.md has no yaml block starting with # %s", name)
+		t.Fatalf("README.md has no yaml block starting with # %s", name)
 	}
 	return m[1]
 }
