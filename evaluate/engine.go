@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/guardrails-go/guardrails/internal/pipeline"
@@ -378,13 +379,21 @@ func (e *Engine) Scan(ctx context.Context, src Source, opts ...ScanOption) iter.
 	if so.prescan != nil {
 		prescan = so.prescan
 	}
-	return e.scan(ctx, src, prescan)
+	return e.scan(ctx, src, prescan, so.prescanFiles)
 }
 
 // ScanOption configures one scan.
 type ScanOption func(*scanOptions)
 
-type scanOptions struct{ prescan Source }
+type scanOptions struct {
+	prescan      Source
+	prescanFiles *prescanFiles
+}
+
+type prescanFiles struct {
+	reader Reader
+	paths  []string
+}
 
 // WithPrescan gives the first pass of a scan (when rules use lookups) a
 // cheaper source than the one evaluated: one that yields at least the
@@ -394,12 +403,18 @@ func WithPrescan(src Source) ScanOption {
 	return func(o *scanOptions) { o.prescan = src }
 }
 
+// WithPrescanFiles gives the first pass of a scan the files the scanned
+// source reads (as rd.Files(paths...) does): that pass then skips items of
+// other types than [Engine.LookupTypes] without decoding them, and keeps
+// the others as they are in the files, decoding only their envelope.
+func WithPrescanFiles(rd Reader, paths ...string) ScanOption {
+	return func(o *scanOptions) { o.prescanFiles = &prescanFiles{rd, paths} }
+}
+
 // ScanFiles is Scan over rd.Files(paths...), whose first pass, when rules
 // use lookups, skips the items of other types before decoding them.
 func (e *Engine) ScanFiles(ctx context.Context, rd Reader, paths ...string) iter.Seq2[Evaluation, error] {
-	keep := rd
-	keep.Types = e.LookupTypes()
-	return e.Scan(ctx, rd.Files(paths...), WithPrescan(keep.Files(paths...)))
+	return e.Scan(ctx, rd.Files(paths...), WithPrescanFiles(rd, paths...))
 }
 
 // LookupTypes returns the resource types the engine's rules look up, whose
@@ -416,7 +431,7 @@ func (e *Engine) LookupTypes() []string {
 // inventory keeps the items of the lookup types that prescan yields: in a
 // temporary file with an index in memory, so that memory does not grow
 // with their size, or in memory when no file can be made.
-func (e *Engine) inventory(ctx context.Context, prescan Source) (Lookup, error) {
+func (e *Engine) inventory(ctx context.Context, prescan Source, files *prescanFiles) (Lookup, error) {
 	if len(e.lookupTypes) == 0 {
 		return NewInventory(e.opts.facts), nil
 	}
@@ -433,27 +448,45 @@ func (e *Engine) inventory(ctx context.Context, prescan Source) (Lookup, error) 
 		}
 		return mem, nil
 	}
-	for ci, err := range prescan {
+	var failed error
+	keep := func(ci *ConfigurationItem, raw []byte, err error) bool {
 		if ctx.Err() != nil {
-			break
+			return false
 		}
-		if err == nil && ci != nil && e.lookupTypes[ci.ResourceType] {
-			if err := spill.add(ci); err != nil {
-				spill.close()
-				return nil, fmt.Errorf("keeping %s %s for lookups: %w", ci.ResourceType, ci.ResourceID, err)
+		if err != nil || ci == nil || !e.lookupTypes[ci.ResourceType] {
+			return true
+		}
+		if err := spill.add(ci, raw); err != nil {
+			failed = fmt.Errorf("keeping %s %s for lookups: %w", ci.ResourceType, ci.ResourceID, err)
+			return false
+		}
+		return true
+	}
+	if files != nil {
+		rd := files.reader
+		rd.Types = e.LookupTypes()
+		rd.envelopes(files.paths, keep)
+	} else {
+		for ci, err := range prescan {
+			if !keep(ci, nil, err) {
+				break
 			}
 		}
+	}
+	if failed != nil {
+		spill.close()
+		return nil, failed
 	}
 	return spill, nil
 }
 
 // scan evaluates src; prescan yields (at least) the items of the lookup
 // types, for the inventory.
-func (e *Engine) scan(ctx context.Context, src, prescan Source) iter.Seq2[Evaluation, error] {
+func (e *Engine) scan(ctx context.Context, src, prescan Source, files *prescanFiles) iter.Seq2[Evaluation, error] {
 	return func(yield func(Evaluation, error) bool) {
 		lookup := e.opts.lookup
 		if lookup == nil {
-			inv, err := e.inventory(ctx, prescan)
+			inv, err := e.inventory(ctx, prescan, files)
 			if err != nil {
 				yield(Evaluation{}, err)
 				return
@@ -464,10 +497,6 @@ func (e *Engine) scan(ctx context.Context, src, prescan Source) iter.Seq2[Evalua
 			lookup = inv
 		}
 		now := e.opts.clock()
-		type outcome struct {
-			ev  Evaluation
-			err error
-		}
 		type unit struct {
 			items []*ConfigurationItem
 			errs  []error // parallel to items: a read error instead of an item
@@ -505,8 +534,9 @@ func (e *Engine) scan(ctx context.Context, src, prescan Source) iter.Seq2[Evalua
 					send(u)
 				}
 			},
-			func(u unit) []outcome {
-				var out []outcome
+			func(u unit) *[]outcome {
+				outp := outcomes.Get().(*[]outcome)
+				out := (*outp)[:0]
 				in := &Input{Lookup: lookup}
 				for i, ci := range u.items {
 					if u.errs[i] != nil {
@@ -517,10 +547,15 @@ func (e *Engine) scan(ctx context.Context, src, prescan Source) iter.Seq2[Evalua
 						out = append(out, outcome{ev, err})
 					})
 				}
-				return out
+				*outp = out
+				return outp
 			},
-			func(out []outcome) bool {
-				for _, o := range out {
+			func(outp *[]outcome) bool {
+				defer func() {
+					clear(*outp) // drop references before reuse
+					outcomes.Put(outp)
+				}()
+				for _, o := range *outp {
 					if !yield(o.ev, o.err) {
 						stopped = true
 						return false
@@ -572,3 +607,13 @@ func (e *Engine) scan(ctx context.Context, src, prescan Source) iter.Seq2[Evalua
 }
 
 type accountRegion struct{ account, region string }
+
+// outcome is an evaluation or an error, on its way to the consumer.
+type outcome struct {
+	ev  Evaluation
+	err error
+}
+
+// outcomes recycles the workers' result slices: a scan of millions of
+// items would otherwise allocate one per batch.
+var outcomes = sync.Pool{New: func() any { s := make([]outcome, 0, 1024); return &s }}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -51,11 +53,11 @@ func fastDecodeItem(data []byte) (ci *ConfigurationItem, ok bool) {
 		case "configurationItemStatus":
 			ok = p.stringOrNull(&w.captureStatus)
 		case "awsAccountId":
-			ok = p.stringOrNull(&w.awsAccount)
+			ok = p.internedOrNull(&w.awsAccount)
 		case "accountId":
-			ok = p.stringOrNull(&w.account)
+			ok = p.internedOrNull(&w.account)
 		case "resourceType":
-			ok = p.stringOrNull(&ci.ResourceType)
+			ok = p.internedOrNull(&ci.ResourceType)
 		case "resourceId":
 			ok = p.stringOrNull(&ci.ResourceID)
 		case "resourceName":
@@ -65,7 +67,7 @@ func fastDecodeItem(data []byte) (ci *ConfigurationItem, ok bool) {
 		case "arn":
 			ok = p.stringOrNull(&w.arnLower)
 		case "awsRegion":
-			ok = p.stringOrNull(&ci.Region)
+			ok = p.internedOrNull(&ci.Region)
 		case "availabilityZone":
 			ok = p.stringOrNull(&ci.AvailabilityZone)
 		case "configurationItemCaptureTime":
@@ -210,6 +212,56 @@ func (p *fastParser) plainString() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// internedOrNull is stringOrNull for values that repeat across items
+// (resource types, accounts, regions): each distinct value is allocated once.
+func (p *fastParser) internedOrNull(dst *string) bool {
+	if p.literal("null") {
+		*dst = ""
+		return true
+	}
+	p.space()
+	if p.peek() != '"' {
+		return false
+	}
+	start := p.i + 1
+	for j := start; j < len(p.data); j++ {
+		switch c := p.data[j]; {
+		case c == '"':
+			seg := p.data[start:j]
+			if !utf8.Valid(seg) {
+				return false
+			}
+			p.i = j + 1
+			*dst = intern(seg)
+			return true
+		case c == '\\' || c < 0x20:
+			return false
+		}
+	}
+	return false
+}
+
+// interned holds the repeating envelope strings; it is bounded, since a
+// file could hold any number of distinct values.
+var interned sync.Map // string → string
+
+var internedCount atomic.Int64
+
+const maxInterned = 4096
+
+func intern(b []byte) string {
+	if v, ok := interned.Load(string(b)); ok { // no allocation for the lookup
+		return v.(string)
+	}
+	s := string(b)
+	if internedCount.Load() < maxInterned {
+		if _, loaded := interned.LoadOrStore(s, s); !loaded {
+			internedCount.Add(1)
+		}
+	}
+	return s
 }
 
 func (p *fastParser) stringOrNull(dst *string) bool {
@@ -454,4 +506,64 @@ func (p *fastParser) supplementary() (map[string]json.RawMessage, bool) {
 		}
 		m[k] = unwrapJSONString(bytes.Clone(v))
 	}
+}
+
+// decodeEnvelope decodes what the scan's inventory indexes an item by (its
+// type, id, account, region, status and capture time), skipping the
+// configuration. Items it cannot read that way are decoded whole, which
+// also reports their errors.
+func decodeEnvelope(data []byte) (*ConfigurationItem, error) {
+	p := fastParser{data: data}
+	if !p.byte('{') {
+		return decodeItem(data)
+	}
+	ci := &ConfigurationItem{}
+	var awsAccount, account, status string
+	var capture []byte
+	for first := true; ; first = false {
+		if p.byte('}') {
+			break
+		}
+		if !first && !p.byte(',') {
+			return decodeItem(data)
+		}
+		key, ok := p.plainString()
+		if !ok || !p.byte(':') {
+			return decodeItem(data)
+		}
+		p.space()
+		switch key {
+		case "resourceType":
+			ok = p.internedOrNull(&ci.ResourceType)
+		case "resourceId":
+			ok = p.stringOrNull(&ci.ResourceID)
+		case "awsAccountId":
+			ok = p.stringOrNull(&awsAccount)
+		case "accountId":
+			ok = p.stringOrNull(&account)
+		case "awsRegion":
+			ok = p.internedOrNull(&ci.Region)
+		case "configurationItemStatus":
+			ok = p.stringOrNull(&status)
+		case "configurationItemCaptureTime":
+			capture, ok = p.scalar()
+		default:
+			if foldsToKnownKey(key) && key != "configuration" && key != "supplementaryConfiguration" &&
+				key != "tags" && key != "relationships" {
+				ok = false // a case variant: let encoding/json decide
+			} else {
+				_, ok = p.value()
+			}
+		}
+		if !ok {
+			return decodeItem(data)
+		}
+	}
+	ci.AccountID = first2(awsAccount, account)
+	ci.Status = ItemStatus(status)
+	var err error
+	if ci.CaptureTime, err = decodeTime(capture); err != nil || !ci.Status.valid() {
+		return decodeItem(data)
+	}
+	return ci, nil
 }

@@ -194,17 +194,36 @@ type rawBatch struct {
 
 var arenas = sync.Pool{New: func() any { b := make([]byte, 0, 320<<10); return &b }}
 
-// decoded is one item after decoding, or the error that stopped it.
+// decoded is one item after decoding, or the error that stopped it; raw
+// holds a copy of its bytes when the reader keeps them.
 type decoded struct {
 	item *ConfigurationItem
+	raw  []byte
 	err  error
 }
+
+// readMode says how much of each item readConfig decodes.
+type readMode int
+
+const (
+	// decodeAll decodes the whole item.
+	decodeAll readMode = iota
+	// envelopeAndRaw decodes the envelope only and keeps the item's bytes,
+	// for the scan's inventory, which stores items as they are.
+	envelopeAndRaw
+)
 
 // readConfig splits r into items on one goroutine and decodes them on
 // several, yielding them in order.
 // With types set, items of other resource types are skipped before they are
 // decoded (a malformed item is still decoded, to report it).
 func readConfig(r io.Reader, name string, types map[string]bool, yield func(*ConfigurationItem, error) bool) {
+	readConfigMode(r, name, types, decodeAll, func(ci *ConfigurationItem, _ []byte, err error) bool { return yield(ci, err) })
+}
+
+// readConfigMode is readConfig decoding as mode says, and yielding the raw
+// bytes too in envelopeAndRaw mode.
+func readConfigMode(r io.Reader, name string, types map[string]bool, mode readMode, yield func(*ConfigurationItem, []byte, error) bool) {
 	const batchBytes = 256 << 10
 	const batchItems = 256
 	workers := runtime.GOMAXPROCS(0)
@@ -240,7 +259,14 @@ func readConfig(r io.Reader, name string, types map[string]bool, yield func(*Con
 						continue
 					}
 				}
-				ci, err := decodeItem(data)
+				var ci *ConfigurationItem
+				var err error
+				if mode == envelopeAndRaw {
+					ci, err = decodeEnvelope(data)
+					out[i].raw = bytes.Clone(data)
+				} else {
+					ci, err = decodeItem(data)
+				}
 				if err != nil {
 					e := &Error{Source: name, Line: it.line, Path: it.path, Err: err}
 					// Name the resource when the envelope can say it.
@@ -256,7 +282,7 @@ func readConfig(r io.Reader, name string, types map[string]bool, yield func(*Con
 				}
 				locs[i] = Location{File: name, Line: it.line, Path: it.path}
 				ci.Location = &locs[i]
-				out[i] = decoded{item: ci}
+				out[i].item = ci
 			}
 			// Decoded items hold copies, never the arena's bytes.
 			*b.arena = (*b.arena)[:0]
@@ -268,7 +294,7 @@ func readConfig(r io.Reader, name string, types map[string]bool, yield func(*Con
 				if d.item == nil && d.err == nil {
 					continue // skipped by type
 				}
-				if !yield(d.item, d.err) {
+				if !yield(d.item, d.raw, d.err) {
 					stopped = true
 					return false
 				}
@@ -283,7 +309,7 @@ func readConfig(r io.Reader, name string, types map[string]bool, yield func(*Con
 			e.Line = se.Line
 			e.Err = fmt.Errorf("byte %d: %s", se.Offset, se.Msg)
 		}
-		yield(nil, e)
+		yield(nil, nil, e)
 	}
 }
 
@@ -510,14 +536,21 @@ func (rd Reader) Files(paths ...string) Source {
 // format recognises is an error rather than skipped. It returns false when
 // the consumer stopped.
 func (rd Reader) readFile(path string, explicit bool, yield func(*ConfigurationItem, error) bool) bool {
+	return rd.readFileMode(path, explicit, decodeAll, func(ci *ConfigurationItem, _ []byte, err error) bool { return yield(ci, err) })
+}
+
+// readFileMode reads one file; in envelopeAndRaw mode, Config data comes
+// with each item's bytes and only its envelope decoded (other formats give
+// whole items and no bytes).
+func (rd Reader) readFileMode(path string, explicit bool, mode readMode, yield func(*ConfigurationItem, []byte, error) bool) bool {
 	f, err := os.Open(path)
 	if err != nil {
-		return yield(nil, &Error{Source: path, Err: walk.PathError(err)})
+		return yield(nil, nil, &Error{Source: path, Err: walk.PathError(err)})
 	}
 	defer f.Close()
 	br, err := decompress(f)
 	if err != nil {
-		return yield(nil, &Error{Source: path, Err: err})
+		return yield(nil, nil, &Error{Source: path, Err: err})
 	}
 	head, _ := br.Peek(4096)
 	var format Format
@@ -540,21 +573,35 @@ func (rd Reader) readFile(path string, explicit bool, yield func(*ConfigurationI
 		}
 	}
 	types := rd.typeSet()
-	read := format.Read(br, path)
 	if format == ConfigData {
-		read = func(yield func(*ConfigurationItem, error) bool) { readConfig(br, path, types, yield) }
+		ok := true
+		readConfigMode(br, path, types, mode, func(ci *ConfigurationItem, raw []byte, err error) bool {
+			ok = yield(ci, raw, err)
+			return ok
+		})
+		return ok
 	}
-	ok := true
-	for ci, err := range read {
+	for ci, err := range format.Read(br, path) {
 		if ci != nil && types != nil && !types[ci.ResourceType] {
 			continue
 		}
-		if !yield(ci, err) {
-			ok = false
-			break
+		if !yield(ci, nil, err) {
+			return false
 		}
 	}
-	return ok
+	return true
+}
+
+// envelopes reads the files at paths for the scan's inventory: the items of
+// rd.Types, with only their envelope decoded and, for Config data, their
+// bytes.
+func (rd Reader) envelopes(paths []string, yield func(*ConfigurationItem, []byte, error) bool) {
+	walk.Files(paths, candidateExts, func(path string, err error, walked bool) bool {
+		if err != nil {
+			return yield(nil, nil, &Error{Source: path, Err: err})
+		}
+		return rd.readFileMode(path, !walked, envelopeAndRaw, yield)
+	})
 }
 
 func (rd Reader) typeSet() map[string]bool {

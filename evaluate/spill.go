@@ -89,8 +89,9 @@ func (s *spillInventory) lookupName(name string) (uint32, bool) {
 }
 
 // add writes the item and indexes it; of several items of one resource the
-// latest capture wins, as in Inventory.
-func (s *spillInventory) add(ci *ConfigurationItem) error {
+// latest capture wins, as in Inventory. raw, when not nil, is the item as
+// read (ci then holds its envelope only); else ci is written as JSON.
+func (s *spillInventory) add(ci *ConfigurationItem, raw []byte) error {
 	if ci == nil || ci.Status == StatusResourceNotRecorded {
 		return nil
 	}
@@ -105,9 +106,12 @@ func (s *spillInventory) add(ci *ConfigurationItem) error {
 	if exists && old.captured > captured {
 		return nil
 	}
-	data, err := ci.MarshalJSON()
-	if err != nil {
-		return err
+	data := raw
+	if data == nil {
+		var err error
+		if data, err = ci.MarshalJSON(); err != nil {
+			return err
+		}
 	}
 	if _, err := s.file.WriteAt(data, s.size); err != nil {
 		return err

@@ -39,7 +39,7 @@ func TestSpillInventoryAnswersAsInventory(t *testing.T) {
 	defer spill.close()
 	for _, ci := range items {
 		mem.Add(ci)
-		if err := spill.add(ci); err != nil {
+		if err := spill.add(ci, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -248,7 +248,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(c.inputs) > 0 {
 		// The lookup pass keeps only the types rules look up, skipping
 		// the others before decoding them.
-		scanOpts = append(scanOpts, evaluate.WithPrescan(evaluate.Reader{Formats: formats, Types: engine.LookupTypes()}.Files(c.inputs...)))
+		scanOpts = append(scanOpts, evaluate.WithPrescanFiles(evaluate.Reader{Formats: formats}, c.inputs...))
 	}
 	for ev, err := range engine.Scan(ctx, counted, scanOpts...) {
 		if err != nil {
