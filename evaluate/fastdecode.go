@@ -3,6 +3,7 @@ package evaluate
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -138,7 +139,7 @@ var knownKeys = []string{
 	"configurationItemVersion", "version", "configurationItemStatus", "awsAccountId", "accountId",
 	"resourceType", "resourceId", "resourceName", "ARN", "awsRegion", "availabilityZone",
 	"configurationItemCaptureTime", "resourceCreationTime", "configurationStateId", "tags",
-	"relationships", "configuration", "supplementaryConfiguration",
+	"relationships", "configuration", "supplementaryConfiguration", "arn",
 }
 
 func foldsToKnownKey(key string) bool {
@@ -548,8 +549,7 @@ func decodeEnvelope(data []byte) (*ConfigurationItem, error) {
 		case "configurationItemCaptureTime":
 			capture, ok = p.scalar()
 		default:
-			if foldsToKnownKey(key) && key != "configuration" && key != "supplementaryConfiguration" &&
-				key != "tags" && key != "relationships" {
+			if !slices.Contains(knownKeys, key) && foldsToKnownKey(key) {
 				ok = false // a case variant: let encoding/json decide
 			} else {
 				_, ok = p.value()

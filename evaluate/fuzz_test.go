@@ -79,3 +79,38 @@ func FuzzFastDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeEnvelope checks the lookup pass's envelope decoder against the
+// whole decoder, on the fields the inventory indexes by.
+func FuzzDecodeEnvelope(f *testing.F) {
+	for _, name := range []string{"notification-s3-bucket.json", "api-s3-bucket.json", "api-history-security-group.json"} {
+		f.Add(readTestdata(f, name))
+	}
+	f.Add([]byte(bucketJSON("b")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env, envErr := decodeEnvelope(data)
+		full, fullErr := slowDecodeItem(data)
+		if fullErr != nil {
+			return // errors are the whole decoder's to report
+		}
+		if envErr != nil {
+			t.Fatalf("%s: envelope error %v, whole item decodes", data, envErr)
+		}
+		got := [6]string{env.ResourceType, env.ResourceID, env.AccountID, env.Region, string(env.Status), env.CaptureTime.String()}
+		want := [6]string{full.ResourceType, full.ResourceID, full.AccountID, full.Region, string(full.Status), full.CaptureTime.String()}
+		if got != want {
+			t.Fatalf("%s: envelope %q, whole item %q", data, got, want)
+		}
+	})
+}
+
+// TestDecodeEnvelopeStaysFast: the envelope decoder reads both shapes
+// without falling back to the whole decoder.
+func TestDecodeEnvelopeStaysFast(t *testing.T) {
+	for _, name := range []string{"notification-s3-bucket.json", "api-s3-bucket.json"} {
+		ci, err := decodeEnvelope(readTestdata(t, name))
+		if err != nil || ci.Configuration != nil || ci.ResourceID == "" {
+			t.Errorf("%s: %v, configuration %q: want the envelope only", name, err, ci.Configuration)
+		}
+	}
+}
