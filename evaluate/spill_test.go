@@ -13,6 +13,15 @@ import (
 // TestSpillInventoryAnswersAsInventory: the scan's file-backed inventory
 // gives the same answers as the in-memory one.
 func TestSpillInventoryAnswersAsInventory(t *testing.T) {
+	t.Run("hashes", testSpillInventory)
+	t.Run("every key colliding", func(t *testing.T) {
+		keyHash = func(uint32, string) uint64 { return 42 }
+		defer func() { keyHash = fnvKeyHash }()
+		testSpillInventory(t)
+	})
+}
+
+func testSpillInventory(t *testing.T) {
 	item := func(id, account, region string, at time.Time, status ItemStatus) *ConfigurationItem {
 		ci := bucketItem(id)
 		ci.AccountID, ci.Region, ci.CaptureTime, ci.Status = account, region, at, status

@@ -61,7 +61,7 @@ type textReporter struct {
 	dropped  int
 }
 
-const maxListed = 1000
+const maxListed = 200
 
 func newTextReporter(w io.Writer, meta []evaluate.Metadata) *textReporter {
 	r := &textReporter{w: w, counts: map[string]*[4]int{}}
@@ -85,16 +85,27 @@ func (r *textReporter) evaluation(ev evaluate.Evaluation) {
 	case evaluate.NonCompliant:
 		c[1]++
 		if c[1] <= maxListed {
-			r.findings = append(r.findings, ev)
+			r.findings = append(r.findings, detached(ev))
 		}
 	case evaluate.NotApplicable:
 		c[2]++
 	case evaluate.InsufficientData:
 		c[3]++
 		if c[3] <= maxListed {
-			r.unknown = append(r.unknown, ev)
+			r.unknown = append(r.unknown, detached(ev))
 		}
 	}
+}
+
+// detached copies the evaluation's location: the reader allocates the
+// locations of a batch of items together, and keeping one would keep them
+// all.
+func detached(ev evaluate.Evaluation) evaluate.Evaluation {
+	if ev.Location != nil {
+		loc := *ev.Location
+		ev.Location = &loc
+	}
+	return ev
 }
 
 func (r *textReporter) error(e reportError) {
