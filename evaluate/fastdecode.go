@@ -499,13 +499,27 @@ func (p *fastParser) supplementary() (map[string]json.RawMessage, bool) {
 			return nil, false
 		}
 		v, ok := p.value()
-		if !ok || !json.Valid(v) {
+		if !ok {
+			return nil, false
+		}
+		var kept json.RawMessage
+		if v[0] == '"' {
+			// A string value: decoding it validates it, and it usually
+			// holds JSON to unwrap (the API shape, AccessControlList).
+			var s string
+			if json.Unmarshal(v, &s) != nil {
+				return nil, false
+			}
+			kept = unwrapDecoded(bytes.Clone(v), s)
+		} else if json.Valid(v) {
+			kept = bytes.Clone(v)
+		} else {
 			return nil, false
 		}
 		if m == nil {
 			m = make(map[string]json.RawMessage, 8)
 		}
-		m[k] = unwrapJSONString(bytes.Clone(v))
+		m[k] = kept
 	}
 }
 

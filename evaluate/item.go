@@ -381,7 +381,22 @@ func normalizeConfiguration(raw json.RawMessage) (json.RawMessage, error) {
 // API-shape supplementary values are strings, and some (AccessControlList)
 // are encoded twice. A string that is not JSON is a plain string value.
 func unwrapJSONString(v json.RawMessage) json.RawMessage {
-	for range 3 {
+	return unwrapDecoded(v, "")
+}
+
+// unwrapDecoded is unwrapJSONString given, when not "", the decoded text
+// of the string v (which saves decoding it again).
+func unwrapDecoded(v json.RawMessage, decoded string) json.RawMessage {
+	levels := 3
+	if decoded != "" {
+		inner := []byte(strings.TrimSpace(decoded))
+		if len(inner) == 0 || !json.Valid(inner) {
+			return v
+		}
+		v = inner
+		levels--
+	}
+	for range levels {
 		v = bytes.TrimSpace(v)
 		if len(v) < 2 || v[0] != '"' {
 			return v

@@ -266,3 +266,22 @@ func TestCutAnnotation(t *testing.T) {
 		}
 	}
 }
+
+// TestUnwrapLevels: the fast and the encoding/json decoders unwrap the same
+// number of string layers from a supplementary value.
+func TestUnwrapLevels(t *testing.T) {
+	v := `{"a":1}`
+	for range 5 {
+		b, _ := json.Marshal(v)
+		v = string(b)
+		item := `{"resourceType":"AWS::S3::Bucket","resourceId":"b","supplementaryConfiguration":{"X":` + v + `}}`
+		fast, ok := fastDecodeItem([]byte(item))
+		slow, err := slowDecodeItem([]byte(item))
+		if !ok || err != nil {
+			t.Fatalf("decoding %s: %v %v", item, ok, err)
+		}
+		if f, s := string(fast.SupplementaryConfiguration["X"]), string(slow.SupplementaryConfiguration["X"]); f != s {
+			t.Errorf("%s: fast %s, encoding/json %s", item, f, s)
+		}
+	}
+}
