@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/guardrails-go/guardrails/iac"
+	"github.com/guardrails-go/guardrails/internal/sharedtest"
 )
 
 func TestDetect(t *testing.T) {
@@ -48,7 +49,7 @@ func TestDetect(t *testing.T) {
 // TestDetectRealData checks detection on the real files: templates and
 // plans are claimed by their format only, Config data by neither.
 func TestDetectRealData(t *testing.T) {
-	root := "/work/shared/realdata"
+	root := sharedtest.Path("realdata")
 	if _, err := os.Stat(root); err != nil {
 		t.Skip("the shared real data is not on this machine")
 	}

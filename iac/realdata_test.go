@@ -11,9 +11,10 @@ import (
 
 	"github.com/guardrails-go/guardrails/evaluate"
 	"github.com/guardrails-go/guardrails/iac"
+	"github.com/guardrails-go/guardrails/internal/sharedtest"
 )
 
-const realdata = "/work/shared/realdata"
+var realdata = sharedtest.Path("realdata")
 
 // lookupPath reads a value of an item by path ("configuration.a.b[0]",
 // "supplementaryConfiguration.K.c"); JSON documents held in strings are

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/guardrails-go/guardrails/internal/sharedtest"
 )
 
 // contractRow is one row of the remediation table of CONTRACTS.md.
@@ -27,7 +29,7 @@ type contractParam struct {
 var backticked = regexp.MustCompile("`([^`]*)`")
 
 // parseContract reads the table in testdata/contract-remediations.md, a copy
-// of the section of /work/shared/CONTRACTS.md.
+// of the section of ../shared/CONTRACTS.md.
 func parseContract(t *testing.T, text string) []contractRow {
 	t.Helper()
 	var rows []contractRow
@@ -101,9 +103,9 @@ func splitTopLevel(s string) []string {
 }
 
 func TestContractCopyIsCurrent(t *testing.T) {
-	shared, err := os.ReadFile("/work/shared/CONTRACTS.md")
+	shared, err := os.ReadFile(sharedtest.Path("CONTRACTS.md"))
 	if err != nil {
-		t.Skip("no /work/shared/CONTRACTS.md here; testdata/contract-remediations.md is the reference")
+		t.Skip("no ../shared/CONTRACTS.md here; testdata/contract-remediations.md is the reference")
 	}
 	local, err := os.ReadFile("testdata/contract-remediations.md")
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/guardrails-go/guardrails/evaluate"
 	"github.com/guardrails-go/guardrails/internal/secretscan"
+	"github.com/guardrails-go/guardrails/internal/sharedtest"
 	"github.com/guardrails-go/guardrails/rules/resource"
 )
 
@@ -282,9 +283,9 @@ func TestDataRulesBeforeDeployment(t *testing.T) {
 }
 
 // TestDataViewsReadRealData decodes every real item of the family's types
-// in /work/shared/realdata with the views.
+// in ../shared/realdata with the views.
 func TestDataViewsReadRealData(t *testing.T) {
-	const dir = "/work/shared/realdata"
+	dir := sharedtest.Path("realdata")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("no real data here (%v); the fixtures under testdata are built from it", err)
 	}

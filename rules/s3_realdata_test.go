@@ -8,13 +8,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/guardrails-go/guardrails/evaluate"
+	"github.com/guardrails-go/guardrails/internal/sharedtest"
 )
 
 // TestS3RealData runs the family over the shared real Config data, as
 // captured or published (the fixtures hold adapted copies): the verdicts
 // on those files must not drift.
 func TestS3RealData(t *testing.T) {
-	const dir = "/work/shared/realdata"
+	dir := sharedtest.Path("realdata")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("real data not available (%v); the fixtures under testdata cover the same shapes", err)
 	}

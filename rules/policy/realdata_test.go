@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/guardrails-go/guardrails/internal/sharedtest"
 )
 
 type publicWant struct {
@@ -207,7 +209,7 @@ func TestRealPublicAccessBlocks(t *testing.T) {
 // with a located error only when it holds CloudFormation intrinsic functions,
 // which only a template resolver can evaluate.
 func TestSharedRealdata(t *testing.T) {
-	root := "/work/shared/realdata"
+	root := sharedtest.Path("realdata")
 	if _, err := os.Stat(root); err != nil {
 		t.Skipf("shared real data not available (%v); the copies in testdata are what the other tests use", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/guardrails-go/guardrails/evaluate"
+	"github.com/guardrails-go/guardrails/internal/sharedtest"
 )
 
 func item(t *testing.T, resourceType, configuration string) *evaluate.ConfigurationItem {
@@ -74,7 +75,7 @@ func TestDecodeIAMUser(t *testing.T) {
 }
 
 func TestDecodeIAMPolicyRDKExample(t *testing.T) {
-	data, err := os.ReadFile("/work/shared/realdata/aws-config-rdk/example_ci/AWS_IAM_Policy.json")
+	data, err := os.ReadFile(sharedtest.Path("realdata", "aws-config-rdk", "example_ci", "AWS_IAM_Policy.json"))
 	if err != nil {
 		t.Skip("the shared real data is not here:", err)
 	}
