@@ -123,3 +123,29 @@ func credentialRow(ctx context.Context, in *evaluate.Input, name, arn string) (*
 	}
 	return row, err
 }
+
+// rootFromReport is the root-user rules' fallback when the account summary
+// could not be read (summaryErr): the credential report's <root_account>
+// row. Missing facts come back as a *missingFactError (INSUFFICIENT_DATA
+// through insufficient); other errors as they are.
+func rootFromReport(ctx context.Context, in *evaluate.Input, summaryErr error) (*facts.Credential, error) {
+	var mf *missingFactError
+	if !errors.As(summaryErr, &mf) {
+		return nil, summaryErr
+	}
+	account := in.Item.AccountID
+	rep, err := readFact(ctx, in, credentialReports, "", facts.CredentialReportFile, "credential report")
+	if errors.As(err, &mf) {
+		return nil, &missingFactError{err: err, annotation: fmt.Sprintf(
+			"No account summary or credential report for account %s: give %s or %s in the facts directory.",
+			account, facts.AccountSummaryFile, facts.CredentialReportFile)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	root, err := rep.Root()
+	if err != nil {
+		return nil, &missingFactError{annotation: fmt.Sprintf("The credential report of account %s has no <root_account> row.", account), err: err}
+	}
+	return root, nil
+}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/guardrails-go/guardrails/evaluate"
@@ -40,21 +39,9 @@ func IAMRootAccessKeyCheck() evaluate.Rule {
 				}
 				return evaluate.Compliantf("The root user of account %s has no access key.", account), nil
 			}
-			var mf *missingFactError
-			if !errors.As(err, &mf) {
-				return evaluate.Result{}, err
-			}
-			rep, err := readFact(ctx, in, credentialReports, "", facts.CredentialReportFile, "credential report")
-			if errors.As(err, &mf) {
-				return evaluate.InsufficientDataf("No account summary or credential report for account %s: give %s or %s in the facts directory.",
-					account, facts.AccountSummaryFile, facts.CredentialReportFile), nil
-			}
+			root, err := rootFromReport(ctx, in, err)
 			if err != nil {
-				return evaluate.Result{}, err
-			}
-			root, err := rep.Root()
-			if err != nil {
-				return insufficient(&missingFactError{annotation: fmt.Sprintf("The credential report of account %s has no <root_account> row.", account), err: err})
+				return insufficient(err)
 			}
 			for i, k := range root.AccessKeys {
 				if k.Exists() {

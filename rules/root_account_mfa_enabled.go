@@ -2,7 +2,6 @@ package rules
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/guardrails-go/guardrails/evaluate"
@@ -46,21 +45,9 @@ func RootAccountMFAEnabled() evaluate.Rule {
 				}
 				return evaluate.NonCompliantf("The root user of account %s has no MFA.", account), nil
 			}
-			var mf *missingFactError
-			if !errors.As(err, &mf) {
-				return evaluate.Result{}, err
-			}
-			rep, err := readFact(ctx, in, credentialReports, "", facts.CredentialReportFile, "credential report")
-			if errors.As(err, &mf) {
-				return evaluate.InsufficientDataf("No account summary or credential report for account %s: give %s or %s in the facts directory.",
-					account, facts.AccountSummaryFile, facts.CredentialReportFile), nil
-			}
+			root, err := rootFromReport(ctx, in, err)
 			if err != nil {
-				return evaluate.Result{}, err
-			}
-			root, err := rep.Root()
-			if err != nil {
-				return insufficient(&missingFactError{annotation: fmt.Sprintf("The credential report of account %s has no <root_account> row.", account), err: err})
+				return insufficient(err)
 			}
 			if !root.MFAActive.True() {
 				return evaluate.NonCompliantf("The root user of account %s has no MFA.", account), nil
