@@ -33,11 +33,10 @@ func AccessKeysRotated() evaluate.Rule {
 		URL:          "https://docs.aws.amazon.com/config/latest/developerguide/access-keys-rotated.html",
 		Facts:        []string{facts.CredentialReportFile},
 	}, func(p evaluate.Params) (evaluate.Evaluator, error) {
-		maxDays := p.Int("maxAccessKeyAge")
-		if maxDays < 1 {
-			return nil, &evaluate.ParamError{Name: "maxAccessKeyAge", Value: p.Raw("maxAccessKeyAge"), Err: fmt.Errorf("want at least 1 day")}
+		maxDays, maxAge, err := dayParam(p, "maxAccessKeyAge")
+		if err != nil {
+			return nil, err
 		}
-		maxAge := time.Duration(maxDays) * 24 * time.Hour
 		return evaluate.EvaluatorFunc(func(ctx context.Context, in *evaluate.Input) (evaluate.Result, error) {
 			u, err := resource.IAMUserOf(in)
 			if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/guardrails-go/guardrails/evaluate"
 	"github.com/guardrails-go/guardrails/facts"
@@ -148,4 +149,14 @@ func rootFromReport(ctx context.Context, in *evaluate.Input, summaryErr error) (
 		return nil, &missingFactError{annotation: fmt.Sprintf("The credential report of account %s has no <root_account> row.", account), err: err}
 	}
 	return root, nil
+}
+
+// dayParam reads an int parameter counting days, of at least one day, as
+// days and as a duration.
+func dayParam(p evaluate.Params, name string) (int, time.Duration, error) {
+	days := p.Int(name)
+	if days < 1 {
+		return 0, 0, &evaluate.ParamError{Name: name, Value: p.Raw(name), Err: fmt.Errorf("want at least 1 day")}
+	}
+	return days, time.Duration(days) * 24 * time.Hour, nil
 }

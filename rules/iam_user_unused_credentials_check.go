@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/guardrails-go/guardrails/evaluate"
 	"github.com/guardrails-go/guardrails/facts"
@@ -35,11 +34,10 @@ func IAMUserUnusedCredentialsCheck() evaluate.Rule {
 		URL:          "https://docs.aws.amazon.com/config/latest/developerguide/iam-user-unused-credentials-check.html",
 		Facts:        []string{facts.CredentialReportFile},
 	}, func(p evaluate.Params) (evaluate.Evaluator, error) {
-		maxDays := p.Int("maxCredentialUsageAge")
-		if maxDays < 1 {
-			return nil, &evaluate.ParamError{Name: "maxCredentialUsageAge", Value: p.Raw("maxCredentialUsageAge"), Err: fmt.Errorf("want at least 1 day")}
+		maxDays, maxAge, err := dayParam(p, "maxCredentialUsageAge")
+		if err != nil {
+			return nil, err
 		}
-		maxAge := time.Duration(maxDays) * 24 * time.Hour
 		return evaluate.EvaluatorFunc(func(ctx context.Context, in *evaluate.Input) (evaluate.Result, error) {
 			u, err := resource.IAMUserOf(in)
 			if err != nil {
