@@ -1,25 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/guardrails-go/guardrails/iac/hook"
+	"github.com/guardrails-go/guardrails/internal/lambdatest"
 )
 
 // sgEvent is a resource target as CloudFormation sends it, numbers as
@@ -129,80 +125,6 @@ func TestLogLevel(t *testing.T) {
 	}
 }
 
-// runtimeAPI is a Lambda Runtime API that hands out events and collects
-// the answers, so that the built binary runs as in Lambda.
-type runtimeAPI struct {
-	*httptest.Server
-	events  chan []byte
-	answers chan answer
-	done    chan struct{}
-}
-
-type answer struct {
-	error bool
-	body  []byte
-}
-
-func newRuntimeAPI(t testing.TB) *runtimeAPI {
-	r := &runtimeAPI{events: make(chan []byte, 4), answers: make(chan answer, 4), done: make(chan struct{})}
-	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		path := strings.TrimPrefix(req.URL.Path, "/2018-06-01/runtime/")
-		switch {
-		case req.Method == http.MethodGet && path == "invocation/next":
-			select {
-			case ev := <-r.events:
-				w.Header().Set("Lambda-Runtime-Aws-Request-Id", fmt.Sprintf("req-%d", time.Now().UnixNano()))
-				w.Header().Set("Lambda-Runtime-Deadline-Ms", fmt.Sprint(time.Now().Add(30*time.Second).UnixMilli()))
-				w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:guardrails-hook")
-				w.Write(ev)
-			case <-r.done:
-				http.Error(w, "shutting down", http.StatusGone)
-			}
-		case req.Method == http.MethodPost && strings.HasPrefix(path, "invocation/"):
-			body, _ := io.ReadAll(req.Body)
-			r.answers <- answer{error: strings.HasSuffix(path, "/error"), body: body}
-			w.WriteHeader(http.StatusAccepted)
-		case req.Method == http.MethodPost && path == "init/error":
-			body, _ := io.ReadAll(req.Body)
-			r.answers <- answer{error: true, body: body}
-			w.WriteHeader(http.StatusAccepted)
-		default:
-			http.NotFound(w, req)
-		}
-	}))
-	t.Cleanup(func() { close(r.done); r.Close() })
-	return r
-}
-
-func (r *runtimeAPI) invoke(t testing.TB, ev []byte) answer {
-	t.Helper()
-	r.events <- ev
-	select {
-	case a := <-r.answers:
-		return a
-	case <-time.After(30 * time.Second):
-		t.Fatal("no answer from the function")
-	}
-	return answer{}
-}
-
-type output struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
-}
-
 // TestBinary builds the function as for provided.al2023 and runs it
 // against a Runtime API: a resource target, and a stack target whose
 // payload is fetched through the HTTP proxy the environment names (as a
@@ -211,16 +133,7 @@ func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the function")
 	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command on PATH to build the function")
-	}
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	build := exec.Command(goBin, "build", "-tags", "lambda.norpc", "-ldflags=-s -w", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := lambdatest.Build(t)
 
 	// The proxy stands for the network path to S3: it answers for a host
 	// that does not resolve, so a direct request could not succeed.
@@ -238,11 +151,11 @@ func TestBinary(t *testing.T) {
 	}))
 	defer proxy.Close()
 
-	rt := newRuntimeAPI(t)
+	rt := lambdatest.NewRuntimeAPI(t, "arn:aws:lambda:us-east-1:123456789012:function:guardrails-hook")
 	home := t.TempDir()
 	cmd := exec.Command(bin)
 	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(rt.URL, "http://"),
+		"AWS_LAMBDA_RUNTIME_API=" + rt.Address(),
 		"AWS_REGION=us-east-1",
 		"HOME=" + home,
 		"HTTP_PROXY=" + proxy.URL,
@@ -250,24 +163,24 @@ func TestBinary(t *testing.T) {
 		"GUARDRAILS_RULES=restricted-ssh,restricted-common-ports",
 		"AWS_LAMBDA_LOG_LEVEL=INFO",
 	}
-	out := &output{}
+	out := &lambdatest.Output{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 
-	a := rt.invoke(t, []byte(sgEvent))
-	resp := decode(t, a.body)
-	if a.error || resp.ErrorCode != hook.ErrorNonCompliant || !strings.Contains(resp.Message, "restricted-ssh (Web)") || strings.Contains(resp.Message, "restricted-common-ports") {
-		t.Errorf("resource target: error %v, answer %+v", a.error, resp)
+	a := rt.Invoke(t, []byte(sgEvent))
+	resp := decode(t, a.Body)
+	if a.Error || resp.ErrorCode != hook.ErrorNonCompliant || !strings.Contains(resp.Message, "restricted-ssh (Web)") || strings.Contains(resp.Message, "restricted-common-ports") {
+		t.Errorf("resource target: error %v, answer %+v", a.Error, resp)
 	}
 
 	stack := strings.NewReplacer(`"targetName": "AWS::EC2::SecurityGroup"`, `"targetName": "STACK"`, `"targetType": "RESOURCE"`, `"targetType": "STACK", "payload": "http://payloads.s3.example/hooks/p.json?X-Amz-Signature=abc"`).Replace(sgEvent)
-	a = rt.invoke(t, []byte(stack))
-	resp = decode(t, a.body)
-	if a.error || resp.ErrorCode != hook.ErrorNonCompliant || !strings.Contains(resp.Message, "restricted-common-ports (Open); restricted-ssh (Open)") {
-		t.Errorf("stack target: error %v, answer %+v\noutput:\n%s", a.error, resp, out)
+	a = rt.Invoke(t, []byte(stack))
+	resp = decode(t, a.Body)
+	if a.Error || resp.ErrorCode != hook.ErrorNonCompliant || !strings.Contains(resp.Message, "restricted-common-ports (Open); restricted-ssh (Open)") {
+		t.Errorf("stack target: error %v, answer %+v\noutput:\n%s", a.Error, resp, out)
 	}
 	mu.Lock()
 	defer mu.Unlock()
